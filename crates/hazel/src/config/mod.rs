@@ -1,0 +1,251 @@
+//! The node's configuration: one typed tree, loaded from a YAML file, `HAZEL_*` environment
+//! variables and command-line flags (flags win over the environment, which wins over the file).
+//!
+//! Key names follow nuts-node where the concept is the same. Every key is listed, with its default
+//! and environment name, in `docs/configuration.md`; a test keeps that page and [`keys`] in step.
+
+mod duration;
+mod keys;
+pub mod load;
+mod secret;
+mod validate;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use keys::{KeyInfo, env_name, keys};
+pub use load::{ConfigError, Sources, load};
+pub use secret::Secret;
+
+/// The public URL used when `url` is not configured: fine on a laptop, wrong anywhere else.
+pub const DEVELOPMENT_URL: &str = "http://localhost:8080";
+
+/// The whole configuration of a node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Public base URL of this node, from which DIDs, issuers and endpoint URLs are derived.
+    /// Empty means the development default [`DEVELOPMENT_URL`].
+    pub url: String,
+    /// Directory for the embedded database and key material.
+    pub datadir: PathBuf,
+    /// Log level.
+    pub verbosity: Verbosity,
+    /// Log output format.
+    pub loggerformat: LoggerFormat,
+    /// Strict mode refuses plain HTTP and private addresses on outbound fetches.
+    pub strictmode: bool,
+    /// HTTP listeners.
+    pub http: HttpConfig,
+    /// SQL and session storage.
+    pub storage: StorageConfig,
+    /// Where scopes are mapped to Presentation Definitions.
+    pub policy: PolicyConfig,
+}
+
+/// Log levels, as nuts-node names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Verbosity {
+    Trace,
+    Debug,
+    #[default]
+    Info,
+    Warn,
+    Error,
+}
+
+/// Log output formats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoggerFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// `http.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// The listener other nodes and browsers reach.
+    pub public: PublicListenerConfig,
+    /// The listener for the organization's own systems and operators.
+    pub internal: InternalListenerConfig,
+    /// Largest request body accepted on either listener, in bytes.
+    pub bodylimit: usize,
+    /// Time after which a request is answered with 408 and its work abandoned.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            public: PublicListenerConfig::default(),
+            internal: InternalListenerConfig::default(),
+            bodylimit: 1024 * 1024,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `http.public.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicListenerConfig {
+    /// Socket address to bind.
+    pub address: SocketAddr,
+}
+
+impl Default for PublicListenerConfig {
+    fn default() -> Self {
+        Self {
+            address: SocketAddr::from(([0, 0, 0, 0], 8080)),
+        }
+    }
+}
+
+/// `http.internal.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InternalListenerConfig {
+    /// Socket address to bind; keep it on loopback or a private network.
+    pub address: SocketAddr,
+    /// Authentication of callers of `/internal/*`.
+    pub auth: InternalAuthConfig,
+}
+
+impl Default for InternalListenerConfig {
+    fn default() -> Self {
+        Self {
+            address: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            auth: InternalAuthConfig::default(),
+        }
+    }
+}
+
+/// `http.internal.auth.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InternalAuthConfig {
+    /// How callers of `/internal/*` authenticate.
+    #[serde(rename = "type")]
+    pub kind: InternalAuthType,
+    /// File holding the bearer token callers must present when `type` is `token`.
+    pub tokenfile: Option<PathBuf>,
+}
+
+/// Values of `http.internal.auth.type`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InternalAuthType {
+    /// No authentication: the network must protect the listener.
+    #[default]
+    None,
+    /// `Authorization: Bearer <token>` with the token from `http.internal.auth.tokenfile`.
+    Token,
+}
+
+/// `storage.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// The SQL database.
+    pub sql: SqlConfig,
+    /// The store for short-lived state.
+    pub session: SessionConfig,
+}
+
+/// `storage.sql.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SqlConfig {
+    /// Connection string: `postgres://…` or `sqlite:…`; empty means SQLite in `datadir`.
+    pub connection: Secret,
+    /// Largest number of pooled connections.
+    pub maxconnections: u32,
+}
+
+impl Default for SqlConfig {
+    fn default() -> Self {
+        Self {
+            connection: Secret::default(),
+            maxconnections: 10,
+        }
+    }
+}
+
+/// `storage.session.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Redis; when its address is empty, sessions are kept in memory.
+    pub redis: RedisConfig,
+}
+
+/// `storage.session.redis.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// `host:port` or a `redis://` / `rediss://` URL (which may carry credentials, hence secret).
+    pub address: Secret,
+    /// ACL user name.
+    pub username: String,
+    /// Password.
+    pub password: Secret,
+    /// Prefix for every key, so that several deployments can share one Redis (as nuts-node).
+    pub database: String,
+    /// TLS towards Redis.
+    pub tls: RedisTlsConfig,
+}
+
+/// `storage.session.redis.tls.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisTlsConfig {
+    /// PEM file with the CA certificates to trust; setting it turns TLS on.
+    pub truststorefile: Option<PathBuf>,
+}
+
+/// `policy.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Directory whose `*.json` files map scopes to Presentation Definitions.
+    pub directory: Option<PathBuf>,
+    /// Base URL of a policy backend that answers `GET /presentation_definitions`.
+    pub address: Option<String>,
+}
+
+impl Config {
+    /// The public base URL, falling back to the development default.
+    pub fn public_url(&self) -> &str {
+        if self.url.is_empty() {
+            DEVELOPMENT_URL
+        } else {
+            &self.url
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            datadir: PathBuf::from("./data"),
+            verbosity: Verbosity::default(),
+            loggerformat: LoggerFormat::default(),
+            strictmode: true,
+            http: HttpConfig::default(),
+            storage: StorageConfig::default(),
+            policy: PolicyConfig::default(),
+        }
+    }
+}

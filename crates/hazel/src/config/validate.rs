@@ -1,0 +1,195 @@
+//! Checks that span keys: contradictions, and values whose type is right but whose content is not.
+//! Every problem is reported at once, each naming its key and the fix.
+
+use std::time::Duration;
+
+use super::load::{ConfigError, Problem};
+use super::{Config, InternalAuthType};
+
+/// Returns warnings for things allowed but unwise, or every problem found.
+pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let mut problem = |key: &str, message: String| {
+        problems.push(Problem {
+            key: key.to_owned(),
+            message,
+        })
+    };
+
+    if config.url.is_empty() {
+        warnings.push(format!(
+            "`url` is not set: using {}, which is for development only; set `url` to the public \
+             HTTPS address of this node",
+            super::DEVELOPMENT_URL
+        ));
+    } else {
+        match url::Url::parse(&config.url) {
+            Ok(url) if !matches!(url.scheme(), "http" | "https") || url.host().is_none() => {
+                problem(
+                    "url",
+                    format!(
+                        "`{}` must be an absolute http(s) URL with a host",
+                        config.url
+                    ),
+                )
+            }
+            Ok(url) if url.query().is_some() || url.fragment().is_some() => problem(
+                "url",
+                "must not have a query or fragment: identifiers are derived from it".to_owned(),
+            ),
+            Ok(url) if config.strictmode && url.scheme() != "https" => problem(
+                "url, strictmode",
+                format!(
+                    "`{}` is not HTTPS, which strict mode requires; use an https:// URL or set \
+                     strictmode: false (tests only)",
+                    config.url
+                ),
+            ),
+            Ok(_) => {}
+            Err(e) => problem("url", format!("`{}` is not a URL: {e}", config.url)),
+        }
+    }
+    if !config.strictmode {
+        warnings.push(
+            "strictmode is off: plain HTTP and private addresses are allowed for outbound \
+             fetches; never run like this in production"
+                .to_owned(),
+        );
+    }
+
+    // Port 0 asks the system for a free port, so two such listeners never collide.
+    if config.http.public.address == config.http.internal.address
+        && config.http.public.address.port() != 0
+    {
+        problem(
+            "http.public.address, http.internal.address",
+            "the public and internal listeners must not share an address; give each its own port"
+                .to_owned(),
+        );
+    }
+    if config.http.bodylimit < 1024 {
+        problem(
+            "http.bodylimit",
+            "must be at least 1024 bytes; presentations alone are larger".to_owned(),
+        );
+    }
+    if config.http.timeout < Duration::from_secs(1) {
+        problem("http.timeout", "must be at least 1s".to_owned());
+    }
+
+    let auth = &config.http.internal.auth;
+    match (auth.kind, &auth.tokenfile) {
+        (InternalAuthType::Token, None) => problem(
+            "http.internal.auth.tokenfile",
+            "is required when http.internal.auth.type is `token`; point it at a file holding the \
+             bearer token"
+                .to_owned(),
+        ),
+        (InternalAuthType::Token, Some(path)) => match std::fs::read_to_string(path) {
+            Ok(token) if token.trim().len() < 16 => problem(
+                "http.internal.auth.tokenfile",
+                format!(
+                    "{} holds a token shorter than 16 characters; use a long random token",
+                    path.display()
+                ),
+            ),
+            Ok(_) => {}
+            Err(e) => problem(
+                "http.internal.auth.tokenfile",
+                format!("cannot read {}: {e}", path.display()),
+            ),
+        },
+        (InternalAuthType::None, Some(_)) => problem(
+            "http.internal.auth.tokenfile, http.internal.auth.type",
+            "a token file is set but http.internal.auth.type is `none`; set the type to `token` or \
+             remove the file"
+                .to_owned(),
+        ),
+        (InternalAuthType::None, None) => {}
+    }
+
+    let connection = config.storage.sql.connection.expose();
+    if !connection.is_empty()
+        && !["postgres://", "postgresql://", "sqlite:"]
+            .iter()
+            .any(|scheme| connection.starts_with(scheme))
+    {
+        problem(
+            "storage.sql.connection",
+            "must start with postgres://, postgresql:// or sqlite: (leave it empty for SQLite in \
+             datadir)"
+                .to_owned(),
+        );
+    }
+    if config.storage.sql.maxconnections == 0 {
+        problem(
+            "storage.sql.maxconnections",
+            "must be at least 1".to_owned(),
+        );
+    }
+
+    let redis = &config.storage.session.redis;
+    if redis.address.is_empty() {
+        let unused = [
+            ("storage.session.redis.username", !redis.username.is_empty()),
+            ("storage.session.redis.password", !redis.password.is_empty()),
+            ("storage.session.redis.database", !redis.database.is_empty()),
+            (
+                "storage.session.redis.tls.truststorefile",
+                redis.tls.truststorefile.is_some(),
+            ),
+        ];
+        for (key, set) in unused {
+            if set {
+                problem(
+                    key,
+                    "is set but storage.session.redis.address is empty; set the address or \
+                     remove this key"
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    if let Some(path) = &redis.tls.truststorefile
+        && !path.is_file()
+    {
+        problem(
+            "storage.session.redis.tls.truststorefile",
+            format!("{} does not exist", path.display()),
+        );
+    }
+
+    let policy = &config.policy;
+    if policy.directory.is_some() && policy.address.is_some() {
+        problem(
+            "policy.directory, policy.address",
+            "both are set, but scopes come from one place: keep policy.directory (files) or \
+             policy.address (a policy backend) and remove the other"
+                .to_owned(),
+        );
+    }
+    if let Some(directory) = &policy.directory
+        && !directory.is_dir()
+    {
+        problem(
+            "policy.directory",
+            format!("{} is not a directory", directory.display()),
+        );
+    }
+    if let Some(address) = &policy.address {
+        match url::Url::parse(address) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+            _ => problem(
+                "policy.address",
+                format!("`{address}` must be an absolute http(s) URL"),
+            ),
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(warnings)
+    } else {
+        Err(ConfigError { problems })
+    }
+}

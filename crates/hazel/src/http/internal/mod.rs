@@ -1,0 +1,18 @@
+//! The internal listener: the organization's own systems and operators.
+
+mod health;
+mod status;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::node::Node;
+
+/// Routes of the internal listener (without the shared layers).
+pub fn routes() -> Router<Node> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/status", get(status::status))
+        .route("/status/diagnostics", get(status::diagnostics))
+        .route("/metrics", get(status::metrics))
+}

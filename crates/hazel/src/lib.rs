@@ -1,0 +1,15 @@
+//! Hazel: a node that lets healthcare organizations and their users obtain and check OAuth2 access
+//! tokens by presenting verifiable credentials, wire-compatible with nuts-node v6.
+//!
+//! This crate is the application: configuration, storage, HTTP and the command line. Protocol and
+//! domain logic live in the I/O-free library crates (`oauth`, `jose`, `did`, `vc`, `pex`).
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod logging;
+pub mod metrics;
+pub mod node;
+pub mod storage;

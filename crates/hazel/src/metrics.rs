@@ -1,0 +1,93 @@
+//! Prometheus metrics, kept in a registry owned by the node (not a process-wide global), so that
+//! several nodes in one test process each count their own requests.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// Labels of the HTTP metrics. `route` is the matched route template (`/oauth2/{subject}/token`),
+/// never the raw path, so that the number of series stays bounded and no identifier leaks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct HttpLabels {
+    /// `public` or `internal`.
+    pub listener: &'static str,
+    /// The HTTP method.
+    pub method: String,
+    /// The matched route template, or `unmatched`.
+    pub route: String,
+    /// The response status code.
+    pub status: u16,
+}
+
+/// The node's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    http_requests: Family<HttpLabels, Counter>,
+    http_duration: Family<HttpLabels, Histogram>,
+}
+
+/// Latency buckets in seconds: fine-grained below 100 ms, where the token endpoint should live.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
+}
+
+impl Metrics {
+    /// A registry with the HTTP metrics registered under the `hazel_` prefix.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("hazel");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration = Family::<HttpLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, per listener, route and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from receiving an HTTP request to sending its response headers",
+            http_duration.clone(),
+        );
+        Self {
+            registry: Mutex::new(registry),
+            http_requests,
+            http_duration,
+        }
+    }
+
+    /// Counts one answered request.
+    pub fn observe_http(&self, labels: HttpLabels, latency: Duration) {
+        self.http_duration
+            .get_or_create(&labels)
+            .observe(latency.as_secs_f64());
+        self.http_requests.get_or_create(&labels).inc();
+    }
+
+    /// The metrics in the OpenMetrics text format that Prometheus scrapes.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        let registry = self
+            .registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        prometheus_client::encoding::text::encode(&mut out, &registry)?;
+        Ok(out)
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

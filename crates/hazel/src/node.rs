@@ -1,0 +1,95 @@
+//! The composition root: builds the stores from the configuration and hands them to the routers.
+//! Every dependency sits behind a type that has a real implementation and is tested against the
+//! real thing (SQLite and PostgreSQL; memory and Redis).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, InternalAuthType, Secret};
+use crate::metrics::Metrics;
+use crate::storage::StorageError;
+use crate::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
+use crate::storage::sql::{AuditLog, Database};
+
+/// Everything a request handler may need, cheap to clone (every member is shared).
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The effective configuration.
+    pub config: Arc<Config>,
+    /// The SQL database.
+    pub database: Database,
+    /// The session store.
+    pub sessions: Arc<dyn SessionStore>,
+    /// The audit trail.
+    pub audit: AuditLog,
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// When this process started serving, for `/status`.
+    pub started: Instant,
+    /// The bearer token `/internal/*` requires, if any.
+    pub internal_token: Option<Arc<Secret>>,
+}
+
+/// Why the node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A store could not be opened.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The internal API token file could not be read.
+    #[error("cannot read http.internal.auth.tokenfile {path}: {reason}")]
+    TokenFile {
+        /// The configured path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A listener could not be bound.
+    #[error("cannot listen on {key} {address}: {reason}")]
+    Bind {
+        /// The configuration key of the listener.
+        key: &'static str,
+        /// The address.
+        address: std::net::SocketAddr,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Node {
+    /// Opens the stores as configured: SQLite or PostgreSQL (migrated), memory or Redis.
+    pub async fn open(config: Config) -> Result<Self, StartError> {
+        let database = Database::open(&config.storage.sql, &config.datadir).await?;
+        let sessions: Arc<dyn SessionStore> = if config.storage.session.redis.address.is_empty() {
+            Arc::new(MemorySessionStore::new())
+        } else {
+            Arc::new(RedisSessionStore::connect(&config.storage.session.redis).await?)
+        };
+        let internal_token = match (
+            config.http.internal.auth.kind,
+            &config.http.internal.auth.tokenfile,
+        ) {
+            (InternalAuthType::Token, Some(path)) => {
+                let token = std::fs::read_to_string(path).map_err(|e| StartError::TokenFile {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                Some(Arc::new(Secret::new(token.trim())))
+            }
+            _ => None,
+        };
+        Ok(Self {
+            audit: AuditLog::new(database.clone()),
+            config: Arc::new(config),
+            database,
+            sessions,
+            metrics: Arc::new(Metrics::new()),
+            clock: Arc::new(SystemClock),
+            started: Instant::now(),
+            internal_token,
+        })
+    }
+}

@@ -1,0 +1,59 @@
+//! The session store: short-lived state with a time to live (nonces, authorization codes, DPoP
+//! `jti`s, replay guards, flow sessions, access tokens). In memory by default; in Redis when
+//! configured, so that several nodes behind a load balancer share it and act as one.
+//!
+//! Replay protection rests on [`SessionStore::put_if_absent`] being atomic: of two concurrent
+//! requests carrying the same nonce, exactly one may win. There is deliberately no separate
+//! "exists" call, because check-then-set is the race that lets a replay through.
+
+mod memory;
+mod redis;
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use self::memory::MemorySessionStore;
+pub use self::redis::RedisSessionStore;
+use super::StorageError;
+
+/// Key/value storage with expiry. Keys are namespaced by the caller (`"dpop-jti:<jti>"`).
+#[async_trait]
+pub trait SessionStore: Send + Sync + fmt::Debug {
+    /// Stores `value` under `key` for `ttl`, replacing any earlier value.
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StorageError>;
+
+    /// Stores `value` under `key` for `ttl` only if no live value is there, atomically.
+    /// Returns `true` when this call stored it, `false` when the key was already taken.
+    async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StorageError>;
+
+    /// The live value under `key`, if any.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Removes and returns the live value under `key`, atomically: of two concurrent calls at
+    /// most one gets the value (single-use codes).
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Removes `key`; removing an absent key is not an error.
+    async fn delete(&self, key: &str) -> Result<(), StorageError>;
+
+    /// Checks that the store answers (used by `/health`).
+    async fn ping(&self) -> Result<(), StorageError>;
+
+    /// `memory` or `redis`, for health output and logs.
+    fn kind(&self) -> &'static str;
+}
+
+/// The shortest TTL a store accepts; shorter requests are rounded up to it, because an entry that
+/// expires before it is written would silently disable a replay guard.
+pub const MIN_TTL: Duration = Duration::from_millis(1);
+
+fn effective_ttl(ttl: Duration) -> Duration {
+    ttl.max(MIN_TTL)
+}
