@@ -1,0 +1,52 @@
+//! Errors of DID handling, one variant per rule broken.
+
+/// Why a DID could not be parsed, resolved or used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not a DID or DID URL (DID Core §3.1, §3.2).
+    #[error("`{0}` is not a valid DID")]
+    InvalidDid(String),
+    /// The method is not one Hazel resolves.
+    #[error("DID method `{0}` is not supported")]
+    UnsupportedMethod(String),
+    /// The method-specific identifier breaks the method's own rules.
+    #[error("invalid {method} identifier: {reason}")]
+    InvalidIdentifier {
+        /// The DID method.
+        method: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The DID does not exist (HTTP 404 for did:web, an unknown local subject).
+    #[error("DID document not found")]
+    NotFound,
+    /// The DID has been deactivated.
+    #[error("DID is deactivated")]
+    Deactivated,
+    /// The document is not a valid DID document, or is for another DID.
+    #[error("invalid DID document: {0}")]
+    InvalidDocument(String),
+    /// The document could not be retrieved (network, size, status, SSRF guard).
+    #[error("DID document could not be retrieved: {0}")]
+    Unavailable(String),
+    /// The DID URL names no verification method of the document.
+    #[error("verification method `{0}` not found")]
+    KeyNotFound(String),
+    /// The verification method exists but not under the relationship asked for.
+    #[error("verification method `{kid}` is not authorized for {relationship}")]
+    NotAuthorized {
+        /// The DID URL of the method.
+        kid: String,
+        /// The relationship asked for.
+        relationship: &'static str,
+    },
+    /// The verification method's key material is unusable.
+    #[error("key of `{kid}` is invalid: {reason}")]
+    InvalidKey {
+        /// The DID URL of the method.
+        kid: String,
+        /// Why.
+        reason: String,
+    },
+}

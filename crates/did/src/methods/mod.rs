@@ -1,0 +1,5 @@
+//! The DID methods Hazel understands.
+
+pub mod jwk;
+pub mod key;
+pub mod web;
