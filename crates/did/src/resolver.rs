@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::{Did, Document, Error, methods};
+use crate::{Did, DidUrl, Document, Error, Relationship, methods};
 
-/// A resolved document.
+/// A resolved document with its metadata (DID Core §7.1.3, the members Hazel knows).
 #[derive(Debug, Clone)]
 pub struct Resolved {
     /// The DID document.
@@ -15,6 +15,22 @@ pub struct Resolved {
     /// Whether the DID has been deactivated (its document is then not to be used for
     /// verification).
     pub deactivated: bool,
+    /// When the DID was created, Unix seconds, if known.
+    pub created: Option<i64>,
+    /// When the document last changed, Unix seconds, if known.
+    pub updated: Option<i64>,
+}
+
+impl Resolved {
+    /// A document without metadata.
+    pub fn document(document: Document) -> Self {
+        Self {
+            document: Arc::new(document),
+            deactivated: false,
+            created: None,
+            updated: None,
+        }
+    }
 }
 
 /// Resolves DIDs (DID Core §7.1).
@@ -31,4 +47,18 @@ pub fn resolve_locally(did: &Did) -> Option<Result<Document, Error>> {
         "key" => Some(methods::key::resolve(did)),
         _ => None,
     }
+}
+
+/// The key of the verification method `kid` for `relationship`: resolves the DID, refuses a
+/// deactivated one, and checks the relationship (DID Core §5.3).
+pub async fn key_for(
+    resolver: &dyn Resolver,
+    kid: &DidUrl,
+    relationship: Relationship,
+) -> Result<jose::Jwk, Error> {
+    let resolved = resolver.resolve(kid.did()).await?;
+    if resolved.deactivated {
+        return Err(Error::Deactivated);
+    }
+    resolved.document.key_for(kid, relationship)
 }

@@ -7,10 +7,14 @@ use std::time::Instant;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, InternalAuthType, Secret};
+use crate::keys::{Kek, KekError, KeyStore, SqlKeyStore};
 use crate::metrics::Metrics;
+use crate::outbound::{FetchError, OutboundClient};
+use crate::resolver::NodeResolver;
 use crate::storage::StorageError;
 use crate::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
 use crate::storage::sql::{AuditLog, Database};
+use crate::subjects::Subjects;
 
 /// Everything a request handler may need, cheap to clone (every member is shared).
 #[derive(Debug, Clone)]
@@ -31,6 +35,14 @@ pub struct Node {
     pub started: Instant,
     /// The bearer token `/internal/*` requires, if any.
     pub internal_token: Option<Arc<Secret>>,
+    /// The private keys.
+    pub keys: Arc<dyn KeyStore>,
+    /// The organizations this node hosts.
+    pub subjects: Subjects,
+    /// DID resolution.
+    pub resolver: Arc<dyn did::Resolver>,
+    /// The guarded client for outbound fetches.
+    pub outbound: OutboundClient,
 }
 
 /// Why the node could not start.
@@ -47,6 +59,15 @@ pub enum StartError {
         /// Why.
         reason: String,
     },
+    /// The key-encryption key could not be loaded or created.
+    #[error("key-encryption key (crypto.kek / crypto.kekfile): {0}")]
+    Kek(#[from] KekError),
+    /// The outbound HTTP client could not be built.
+    #[error("outbound HTTP client: {0}")]
+    Outbound(#[from] FetchError),
+    /// `url` cannot be used to derive identifiers.
+    #[error("url: {0}")]
+    Url(String),
     /// A listener could not be bound.
     #[error("cannot listen on {key} {address}: {reason}")]
     Bind {
@@ -81,6 +102,30 @@ impl Node {
             }
             _ => None,
         };
+        let (kek, warning) = Kek::load(&config.crypto, &config.datadir)?;
+        if let Some(warning) = warning {
+            tracing::warn!("{warning}");
+        }
+        if database.backend() == crate::storage::sql::Backend::Postgres
+            && config.crypto.kek.is_empty()
+            && config.crypto.kekfile.is_none()
+        {
+            tracing::warn!(
+                "private keys in PostgreSQL are sealed with {}: nodes sharing this database need \
+                 the same key-encryption key; set crypto.kek or crypto.kekfile on each",
+                config.datadir.join(crate::keys::DEFAULT_KEK_FILE).display()
+            );
+        }
+        let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::new(database.clone(), kek));
+        let base_url =
+            url::Url::parse(config.public_url()).map_err(|e| StartError::Url(e.to_string()))?;
+        let subjects = Subjects::new(database.clone(), keys.clone(), base_url);
+        let outbound = OutboundClient::new(&config.http.client, config.strictmode)?;
+        let resolver = Arc::new(NodeResolver::new(
+            subjects.clone(),
+            outbound.clone(),
+            config.resolver.clone(),
+        ));
         Ok(Self {
             audit: AuditLog::new(database.clone()),
             config: Arc::new(config),
@@ -90,6 +135,10 @@ impl Node {
             clock: Arc::new(SystemClock),
             started: Instant::now(),
             internal_token,
+            keys,
+            subjects,
+            resolver,
+            outbound,
         })
     }
 }

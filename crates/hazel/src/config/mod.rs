@@ -44,6 +44,10 @@ pub struct Config {
     pub storage: StorageConfig,
     /// Where scopes are mapped to Presentation Definitions.
     pub policy: PolicyConfig,
+    /// Protection of private keys at rest.
+    pub crypto: CryptoConfig,
+    /// DID resolution.
+    pub resolver: ResolverConfig,
 }
 
 /// Log levels, as nuts-node names them.
@@ -83,6 +87,8 @@ pub struct HttpConfig {
     /// Time after which a request is answered with 408 and its work abandoned.
     #[serde(with = "duration")]
     pub timeout: Duration,
+    /// The one client for every outbound fetch.
+    pub client: HttpClientConfig,
 }
 
 impl Default for HttpConfig {
@@ -92,6 +98,7 @@ impl Default for HttpConfig {
             internal: InternalListenerConfig::default(),
             bodylimit: 1024 * 1024,
             timeout: Duration::from_secs(30),
+            client: HttpClientConfig::default(),
         }
     }
 }
@@ -151,6 +158,63 @@ pub enum InternalAuthType {
     None,
     /// `Authorization: Bearer <token>` with the token from `http.internal.auth.tokenfile`.
     Token,
+}
+
+/// `http.client.*`: the outbound client (did:web, metadata, policy backend, status lists).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpClientConfig {
+    /// Total time for one outbound request, connection included.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+    /// Largest response body accepted, in bytes.
+    pub maxbodysize: usize,
+}
+
+impl Default for HttpClientConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            maxbodysize: 1024 * 1024,
+        }
+    }
+}
+
+/// `crypto.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CryptoConfig {
+    /// Key-encryption key: 32 bytes, base64url. Exclusive with `crypto.kekfile`.
+    pub kek: Secret,
+    /// File holding the key-encryption key; empty means `<datadir>/kek.key`, created (0600) at
+    /// first start when `crypto.kek` is not set either.
+    pub kekfile: Option<PathBuf>,
+}
+
+/// `resolver.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResolverConfig {
+    /// How long a fetched DID document is used when its response has no `Cache-Control: max-age`.
+    #[serde(with = "duration")]
+    pub cachettl: Duration,
+    /// Upper bound on any cache time, whatever `max-age` says.
+    #[serde(with = "duration")]
+    pub maxcachettl: Duration,
+    /// How long a failed resolution is remembered, so that a broken DID does not cost a fetch per
+    /// request.
+    #[serde(with = "duration")]
+    pub negativecachettl: Duration,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> Self {
+        Self {
+            cachettl: Duration::from_secs(300),
+            maxcachettl: Duration::from_secs(3600),
+            negativecachettl: Duration::from_secs(10),
+        }
+    }
 }
 
 /// `storage.*`
@@ -246,6 +310,8 @@ impl Default for Config {
             http: HttpConfig::default(),
             storage: StorageConfig::default(),
             policy: PolicyConfig::default(),
+            crypto: CryptoConfig::default(),
+            resolver: ResolverConfig::default(),
         }
     }
 }

@@ -160,6 +160,34 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
         );
     }
 
+    let crypto = &config.crypto;
+    if !crypto.kek.is_empty() && crypto.kekfile.is_some() {
+        problem(
+            "crypto.kek, crypto.kekfile",
+            "both are set; give the key-encryption key one way: as a value or as a file".to_owned(),
+        );
+    }
+    if !crypto.kek.is_empty() && crate::keys::Kek::from_base64url(crypto.kek.expose()).is_err() {
+        problem(
+            "crypto.kek",
+            "must be 32 random bytes in base64url (e.g. `openssl rand 32 | basenc --base64url`)"
+                .to_owned(),
+        );
+    }
+    let resolver = &config.resolver;
+    if resolver.cachettl > resolver.maxcachettl {
+        problem(
+            "resolver.cachettl, resolver.maxcachettl",
+            "the default cache time exceeds its upper bound".to_owned(),
+        );
+    }
+    if config.http.client.maxbodysize < 1024 {
+        problem(
+            "http.client.maxbodysize",
+            "must be at least 1024 bytes".to_owned(),
+        );
+    }
+
     let policy = &config.policy;
     if policy.directory.is_some() && policy.address.is_some() {
         problem(

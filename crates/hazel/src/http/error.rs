@@ -79,6 +79,51 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A subject-management failure as problem details titled `<operation> failed`, as
+    /// nuts-node titles them.
+    pub fn subject(operation: &str, error: crate::subjects::SubjectError) -> Self {
+        use crate::subjects::SubjectError as E;
+        let status = match &error {
+            E::NotFound | E::ServiceNotFound | E::MethodNotFound => StatusCode::NOT_FOUND,
+            E::AlreadyExists | E::Deactivated | E::DuplicateServiceType | E::LastAssertionKey => {
+                StatusCode::CONFLICT
+            }
+            E::InvalidId | E::InvalidService(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let title = format!("{operation} failed");
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            Self::problem(status, title, "internal error; see the node's log").with_cause(error)
+        } else {
+            Self::problem(status, title, error.to_string())
+        }
+    }
+
+    /// A DID resolution failure as problem details.
+    pub fn resolution(operation: &str, error: did::Error) -> Self {
+        use did::Error as E;
+        let status = match &error {
+            E::InvalidDid(_) | E::UnsupportedMethod(_) | E::InvalidIdentifier { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            E::NotFound | E::KeyNotFound(_) => StatusCode::NOT_FOUND,
+            E::Unavailable(_) | E::InvalidDocument(_) => StatusCode::BAD_GATEWAY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self::problem(status, format!("{operation} failed"), error.to_string())
+    }
+
+    /// A request body that is not the JSON the operation takes.
+    pub fn bad_body(operation: &str, error: impl std::fmt::Display) -> Self {
+        Self::problem(
+            StatusCode::BAD_REQUEST,
+            format!("{operation} failed"),
+            format!("invalid request body: {error}"),
+        )
+    }
+}
+
 /// RFC 6749 §5.2, RFC 6750 §3.1: the HTTP status for each OAuth error code.
 pub fn oauth_status(code: &ErrorCode) -> StatusCode {
     match code {

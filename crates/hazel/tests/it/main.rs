@@ -9,6 +9,9 @@
 mod cli;
 mod config;
 mod http;
+mod keys;
+mod resolver;
 mod sessions;
 mod sql;
 mod support;
+mod vdr;

@@ -2,6 +2,7 @@
 
 mod health;
 mod status;
+mod vdr;
 
 use axum::Router;
 use axum::routing::get;
@@ -15,4 +16,5 @@ pub fn routes() -> Router<Node> {
         .route("/status", get(status::status))
         .route("/status/diagnostics", get(status::diagnostics))
         .route("/metrics", get(status::metrics))
+        .merge(vdr::routes())
 }

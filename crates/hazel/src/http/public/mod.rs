@@ -1,11 +1,13 @@
-//! The public listener: other nodes, wallets and browsers. Its routes arrive with the protocol
-//! issues (DID documents, OAuth2 endpoints, status lists).
+//! The public listener: other nodes, wallets and browsers.
+
+mod did;
 
 use axum::Router;
+use axum::routing::get;
 
 use crate::node::Node;
 
 /// Routes of the public listener (without the shared layers).
 pub fn routes() -> Router<Node> {
-    Router::new()
+    Router::new().route("/iam/{id}/did.json", get(did::did_document))
 }

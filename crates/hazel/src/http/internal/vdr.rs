@@ -1,0 +1,326 @@
+//! `/internal/vdr/v2`: subjects and their DIDs, as nuts-node v6 (`docs/_static/vdr/v2.yaml`), plus
+//! removal of a verification method (key rotation), which nuts-node lacks.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::http::error::ApiError;
+use crate::node::Node;
+use crate::subjects::{KeyOptions, SubjectRecord};
+
+/// The VDR routes.
+pub fn routes() -> Router<Node> {
+    Router::new()
+        .route(
+            "/internal/vdr/v2/subject",
+            post(create_subject).get(list_subjects),
+        )
+        .route(
+            "/internal/vdr/v2/subject/{id}",
+            get(subject_dids).delete(deactivate),
+        )
+        .route(
+            "/internal/vdr/v2/subject/{id}/service",
+            post(create_service).get(find_services),
+        )
+        .route(
+            "/internal/vdr/v2/subject/{id}/service/{service_id}",
+            delete(delete_service).post(update_service),
+        )
+        .route(
+            "/internal/vdr/v2/subject/{id}/verificationmethod",
+            post(add_verification_method),
+        )
+        .route(
+            "/internal/vdr/v2/subject/{id}/verificationmethod/{method_id}",
+            delete(remove_verification_method),
+        )
+        .route("/internal/vdr/v2/did/{did}", get(resolve_did))
+}
+
+fn now(node: &Node) -> i64 {
+    node.clock.now().unix_timestamp()
+}
+
+/// Parses a JSON body; an empty body is the default when the operation allows it.
+fn body<T: DeserializeOwned + Default>(
+    operation: &str,
+    bytes: &Bytes,
+    optional: bool,
+) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return if optional {
+            Ok(T::default())
+        } else {
+            Err(ApiError::bad_body(operation, "a JSON body is required"))
+        };
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_body(operation, e))
+}
+
+async fn active(node: &Node, operation: &str, id: &str) -> Result<SubjectRecord, ApiError> {
+    node.subjects
+        .active(id)
+        .await
+        .map_err(|e| ApiError::subject(operation, e))
+}
+
+/// `KeyCreationOptions`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct KeyCreationOptions {
+    #[serde(default)]
+    assertion_key: bool,
+    #[serde(default)]
+    encryption_key: bool,
+}
+
+/// `CreateSubjectOptions`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateSubjectOptions {
+    subject: Option<String>,
+    keys: Option<KeyCreationOptions>,
+}
+
+/// `SubjectCreationResult`.
+#[derive(Debug, Serialize)]
+struct SubjectCreationResult {
+    subject: String,
+    documents: Vec<did::Document>,
+}
+
+async fn create_subject(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+    const OPERATION: &str = "CreateSubject";
+    let options: CreateSubjectOptions = body(OPERATION, &bytes, true)?;
+    // As nuts-node: an assertion key is always made; `keys.assertionKey` is ignored.
+    let encryption = options.keys.is_some_and(|keys| keys.encryption_key);
+    let (record, document) = node
+        .subjects
+        .create(options.subject, encryption, now(&node))
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    tracing::info!(subject = %record.id, did = %record.did, "subject created");
+    Ok(Json(SubjectCreationResult {
+        subject: record.id,
+        documents: vec![document],
+    })
+    .into_response())
+}
+
+async fn list_subjects(State(node): State<Node>) -> Result<Response, ApiError> {
+    let subjects = node
+        .subjects
+        .list()
+        .await
+        .map_err(|e| ApiError::subject("ListSubjects", e))?;
+    Ok(Json(subjects).into_response())
+}
+
+async fn subject_dids(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = active(&node, "SubjectDIDs", &id).await?;
+    Ok(Json(vec![record.did.to_string()]).into_response())
+}
+
+async fn deactivate(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    node.subjects
+        .deactivate(&id, now(&node))
+        .await
+        .map_err(|e| ApiError::subject("Deactivate", e))?;
+    tracing::info!(subject = %id, "subject deactivated");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `ServiceRequest`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ServiceRequest {
+    #[serde(rename = "type")]
+    kind: String,
+    service_endpoint: Value,
+}
+
+async fn create_service(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "CreateService";
+    let request: ServiceRequest = body(OPERATION, &bytes, false)?;
+    let record = active(&node, OPERATION, &id).await?;
+    let service = node
+        .subjects
+        .add_service(&record, &request.kind, request.service_endpoint, now(&node))
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    Ok(Json(vec![service]).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceFilter {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    endpoint_type: Option<String>,
+}
+
+async fn find_services(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+    Query(filter): Query<ServiceFilter>,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "FindServices";
+    if let Some(shape) = &filter.endpoint_type
+        && !matches!(shape.as_str(), "string" | "object" | "array")
+    {
+        return Err(ApiError::problem(
+            StatusCode::BAD_REQUEST,
+            format!("{OPERATION} failed"),
+            "endpointType must be string, object or array",
+        ));
+    }
+    let record = active(&node, OPERATION, &id).await?;
+    let services = node
+        .subjects
+        .services(
+            &record,
+            filter.kind.as_deref(),
+            filter.endpoint_type.as_deref(),
+        )
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    Ok(Json(services).into_response())
+}
+
+async fn delete_service(
+    State(node): State<Node>,
+    Path((id, service_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    const OPERATION: &str = "DeleteService";
+    let record = active(&node, OPERATION, &id).await?;
+    node.subjects
+        .delete_service(&record, &service_id, now(&node))
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn update_service(
+    State(node): State<Node>,
+    Path((id, service_id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "UpdateService";
+    let request: ServiceRequest = body(OPERATION, &bytes, false)?;
+    let record = active(&node, OPERATION, &id).await?;
+    let service = node
+        .subjects
+        .update_service(
+            &record,
+            &service_id,
+            &request.kind,
+            request.service_endpoint,
+            now(&node),
+        )
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    Ok(Json(vec![service]).into_response())
+}
+
+async fn add_verification_method(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "AddVerificationMethod";
+    let options: KeyCreationOptions = body(OPERATION, &bytes, false)?;
+    if !options.assertion_key && !options.encryption_key {
+        return Err(ApiError::bad_body(
+            OPERATION,
+            "set assertionKey and/or encryptionKey to true",
+        ));
+    }
+    let record = active(&node, OPERATION, &id).await?;
+    let methods = node
+        .subjects
+        .add_keys(
+            &record,
+            KeyOptions {
+                assertion: options.assertion_key,
+                encryption: options.encryption_key,
+            },
+            now(&node),
+        )
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    tracing::info!(subject = %record.id, added = methods.len(), "verification methods added");
+    Ok(Json(methods).into_response())
+}
+
+async fn remove_verification_method(
+    State(node): State<Node>,
+    Path((id, method_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    const OPERATION: &str = "RemoveVerificationMethod";
+    let record = active(&node, OPERATION, &id).await?;
+    node.subjects
+        .remove_method(&record, &method_id, now(&node))
+        .await
+        .map_err(|e| ApiError::subject(OPERATION, e))?;
+    tracing::info!(subject = %record.id, method = %method_id, "verification method removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DIDDocumentMetadata`, the members Hazel knows.
+#[derive(Debug, Serialize)]
+struct DocumentMetadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<String>,
+    deactivated: bool,
+}
+
+fn rfc3339(unix: Option<i64>) -> Option<String> {
+    unix.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+}
+
+async fn resolve_did(
+    State(node): State<Node>,
+    Path(did): Path<String>,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "ResolveDID";
+    let did = did::Did::parse(&did).map_err(|e| ApiError::resolution(OPERATION, e))?;
+    let resolved = node
+        .resolver
+        .resolve(&did)
+        .await
+        .map_err(|e| ApiError::resolution(OPERATION, e))?;
+    Ok(Json(serde_json::json!({
+        "document": resolved.document,
+        "documentMetadata": DocumentMetadata {
+            created: rfc3339(resolved.created),
+            updated: rfc3339(resolved.updated),
+            deactivated: resolved.deactivated,
+        },
+    }))
+    .into_response())
+}

@@ -1,0 +1,251 @@
+//! DID resolution between nodes, and the guards of the outbound client (SSRF, size, redirects,
+//! cache) against real HTTP servers started by the tests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use did::{Did, DidUrl, Relationship};
+use hazel::http::public_router;
+use hazel::node::Node;
+use jose::jws::{Header, Unverified, sign};
+use jose::{Algorithm, VerifyingKey};
+use serde_json::json;
+
+use crate::support;
+
+async fn serve(router: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+async fn lax_node(url: Option<String>) -> (Node, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config_in(dir.path());
+    config.strictmode = false;
+    if let Some(url) = url {
+        config.url = url;
+    }
+    (Node::open(config).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (issuer, _a) = lax_node(Some(format!("http://127.0.0.1:{port}"))).await;
+    let router = public_router(&issuer);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let (record, _) = issuer
+        .subjects
+        .create(Some("org-a".into()), false, 1)
+        .await
+        .unwrap();
+    assert!(
+        record
+            .did
+            .as_str()
+            .starts_with(&format!("did:web:127.0.0.1%3A{port}:iam:"))
+    );
+    let (kid, signer) = issuer
+        .subjects
+        .signer(&record, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(kid.to_string());
+    let compact = sign(header, b"signed by org-a", signer.as_ref()).unwrap();
+
+    let (verifier, _b) = lax_node(None).await;
+    let parsed = Unverified::parse(&compact).unwrap();
+    let kid = DidUrl::parse(parsed.unverified_header().kid.as_deref().unwrap()).unwrap();
+    let jwk = did::resolver::key_for(
+        verifier.resolver.as_ref(),
+        &kid,
+        Relationship::AssertionMethod,
+    )
+    .await
+    .unwrap();
+    let verified = parsed
+        .verify(&VerifyingKey::from_jwk(&jwk).unwrap())
+        .unwrap();
+    assert_eq!(verified.payload(), b"signed by org-a");
+
+    // The same key is not usable for a relationship the document does not give it.
+    let error =
+        did::resolver::key_for(verifier.resolver.as_ref(), &kid, Relationship::KeyAgreement)
+            .await
+            .unwrap_err();
+    assert!(matches!(error, did::Error::NotAuthorized { .. }), "{error}");
+
+    // Once deactivated, the document is gone for the other node (after its cache).
+    issuer.subjects.deactivate("org-a", 2).await.unwrap();
+    let (fresh, _c) = lax_node(None).await;
+    let error = fresh.resolver.resolve(kid.did()).await.unwrap_err();
+    assert_eq!(error, did::Error::NotFound);
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_loopback_private_and_local_names() {
+    let (strict, _dir) = support::embedded_node().await;
+    assert!(strict.config.strictmode);
+    for did in [
+        "did:web:127.0.0.1",
+        "did:web:127.0.0.1%3A8080:iam:x",
+        "did:web:10.1.2.3",
+        "did:web:192.168.0.10:iam:y",
+        "did:web:169.254.169.254",
+        "did:web:%5B%3A%3A1%5D",
+    ] {
+        let error = strict
+            .resolver
+            .resolve(&Did::parse(did).unwrap())
+            .await
+            .unwrap_err();
+        let text = error.to_string();
+        assert!(
+            matches!(
+                error,
+                did::Error::Unavailable(_) | did::Error::InvalidIdentifier { .. }
+            ),
+            "{did}: {text}"
+        );
+        assert!(
+            text.contains("not a public address")
+                || text.contains("refused")
+                || text.contains("host"),
+            "{did}: {text}"
+        );
+    }
+    // A name that resolves to loopback is refused at resolution time, not only literal IPs.
+    let error = strict
+        .resolver
+        .resolve(&Did::parse("did:web:localhost%3A9").unwrap())
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("may contact"), "{error}");
+}
+
+struct Counters {
+    hits: AtomicUsize,
+}
+
+fn document_for(did: &str) -> serde_json::Value {
+    json!({"@context": ["https://www.w3.org/ns/did/v1"], "id": did})
+}
+
+#[tokio::test]
+async fn fetched_documents_are_cached_failures_briefly_and_limits_hold() {
+    let counters = Arc::new(Counters {
+        hits: AtomicUsize::new(0),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let did_base = format!("did:web:127.0.0.1%3A{}", address.port());
+    let hit = |c: &Arc<Counters>| {
+        c.hits.fetch_add(1, Ordering::SeqCst);
+    };
+    let router = Router::new()
+        .route(
+            "/cached/did.json",
+            get({
+                let (c, base) = (counters.clone(), did_base.clone());
+                move || async move {
+                    hit(&c);
+                    axum::Json(document_for(&format!("{base}:cached")))
+                }
+            }),
+        )
+        .route(
+            "/nostore/did.json",
+            get({
+                let (c, base) = (counters.clone(), did_base.clone());
+                move || async move {
+                    hit(&c);
+                    let mut headers = HeaderMap::new();
+                    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    (
+                        headers,
+                        axum::Json(document_for(&format!("{base}:nostore"))),
+                    )
+                }
+            }),
+        )
+        .route(
+            "/missing/did.json",
+            get({
+                let c = counters.clone();
+                move || async move {
+                    hit(&c);
+                    StatusCode::NOT_FOUND
+                }
+            }),
+        )
+        .route(
+            "/big/did.json",
+            get(|| async { "x".repeat(2 * 1024 * 1024) }),
+        )
+        .route(
+            "/other/did.json",
+            get(|| async { axum::Json(document_for("did:web:evil.example")) }),
+        )
+        .route(
+            "/moved/did.json",
+            get(|| async { Redirect::temporary("http://localhost:9/moved/did.json") }),
+        )
+        .route(
+            "/garbage/did.json",
+            get(|| async { "not json".into_response() }),
+        );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let (node, _dir) = lax_node(None).await;
+    let resolve = |path: &str| {
+        let did = Did::parse(&format!("{did_base}:{path}")).unwrap();
+        let resolver = node.resolver.clone();
+        async move { resolver.resolve(&did).await }
+    };
+
+    counters.hits.store(0, Ordering::SeqCst);
+    resolve("cached").await.unwrap();
+    resolve("cached").await.unwrap();
+    assert_eq!(
+        counters.hits.load(Ordering::SeqCst),
+        1,
+        "second resolution from cache"
+    );
+
+    counters.hits.store(0, Ordering::SeqCst);
+    resolve("nostore").await.unwrap();
+    resolve("nostore").await.unwrap();
+    assert_eq!(
+        counters.hits.load(Ordering::SeqCst),
+        2,
+        "no-store is not cached"
+    );
+
+    counters.hits.store(0, Ordering::SeqCst);
+    assert_eq!(resolve("missing").await.unwrap_err(), did::Error::NotFound);
+    assert_eq!(resolve("missing").await.unwrap_err(), did::Error::NotFound);
+    assert_eq!(
+        counters.hits.load(Ordering::SeqCst),
+        1,
+        "failures are cached briefly"
+    );
+
+    let error = resolve("big").await.unwrap_err();
+    assert!(error.to_string().contains("larger than"), "{error}");
+    let error = resolve("other").await.unwrap_err();
+    assert!(matches!(error, did::Error::InvalidDocument(_)), "{error}");
+    let error = resolve("moved").await.unwrap_err();
+    assert!(error.to_string().contains("another origin"), "{error}");
+    let error = resolve("garbage").await.unwrap_err();
+    assert!(matches!(error, did::Error::InvalidDocument(_)), "{error}");
+    let _ = serve;
+}
