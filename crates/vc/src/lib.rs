@@ -1,6 +1,14 @@
-//! Verifiable credentials and presentations: the W3C VC data model, JWT VC/VP, JSON-LD VC/VP with
-//! JsonWebSignature2020, verification and status lists.
-//!
-//! Filled by the issues "Verifiable credentials" and "JSON-LD credentials".
+//! Verifiable credentials and presentations (W3C VC Data Model 1.1): one model for every format, the
+//! JWT encoding (`jwt_vc`, `jwt_vp`, VCDM 1.1 §6.3.1) and verification against DID documents with an
+//! explicit `now`. JSON-LD proofs (`ldp_vc`, `ldp_vp`) plug into the same model.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod error;
+pub mod jwt;
+pub mod model;
+pub mod verify;
+
+pub use error::Error;
+pub use model::{Credential, Format, OneOrMany, Presentation};
+pub use verify::{VerifiedCredential, VerifiedPresentation};
