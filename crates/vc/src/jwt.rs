@@ -225,7 +225,8 @@ mod tests {
     #[test]
     fn vcdm_6_3_1_claims_that_contradict_members_are_refused() {
         let base = credential_claims(&credential()).unwrap();
-        let cases: [(&str, fn(&mut Claims)); 5] = [
+        type Change = fn(&mut Claims);
+        let cases: [(&str, Change); 5] = [
             ("iss", |c| c.iss = Some("did:web:other".into())),
             ("jti", |c| c.jti = Some("urn:uuid:2".into())),
             ("sub", |c| c.sub = Some("did:web:other".into())),
