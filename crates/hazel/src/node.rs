@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, InternalAuthType, Secret};
+use crate::credentials::Credentials;
 use crate::keys::{Kek, KekError, KeyStore, SqlKeyStore};
 use crate::metrics::Metrics;
 use crate::outbound::{FetchError, OutboundClient};
@@ -43,6 +44,8 @@ pub struct Node {
     pub resolver: Arc<dyn did::Resolver>,
     /// The guarded client for outbound fetches.
     pub outbound: OutboundClient,
+    /// Issuer, wallets, holder and verifier.
+    pub credentials: Credentials,
 }
 
 /// Why the node could not start.
@@ -119,14 +122,24 @@ impl Node {
         let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::new(database.clone(), kek));
         let base_url =
             url::Url::parse(config.public_url()).map_err(|e| StartError::Url(e.to_string()))?;
-        let subjects = Subjects::new(database.clone(), keys.clone(), base_url);
+        let subjects = Subjects::new(database.clone(), keys.clone(), base_url.clone());
         let outbound = OutboundClient::new(&config.http.client, config.strictmode)?;
         let resolver = Arc::new(NodeResolver::new(
             subjects.clone(),
             outbound.clone(),
             config.resolver.clone(),
         ));
+        let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(i64::MAX);
+        let credentials = Credentials::new(
+            database.clone(),
+            subjects.clone(),
+            resolver.clone(),
+            skew,
+            base_url,
+            outbound.clone(),
+        );
         Ok(Self {
+            credentials,
             audit: AuditLog::new(database.clone()),
             config: Arc::new(config),
             database,

@@ -108,8 +108,8 @@ pub struct PresentationParameters {
     pub jti: Option<String>,
     /// `iat` and `nbf`.
     pub issued_at: i64,
-    /// `exp`.
-    pub expires: i64,
+    /// `exp`; `None` for a presentation without an end date.
+    pub expires: Option<i64>,
 }
 
 /// The claims of a presentation's JWT: `iss` and `sub` are the holder.
@@ -128,7 +128,7 @@ pub fn presentation_claims(
         jti: parameters.jti.clone(),
         iat: Some(parameters.issued_at),
         nbf: Some(parameters.issued_at),
-        exp: Some(parameters.expires),
+        exp: parameters.expires,
         ..Claims::default()
     };
     if let Some(nonce) = &parameters.nonce {
@@ -275,7 +275,7 @@ mod tests {
                 nonce: Some("n-1".into()),
                 jti: Some("j-1".into()),
                 issued_at: 100,
-                expires: 105,
+                expires: Some(105),
             },
         )
         .unwrap();

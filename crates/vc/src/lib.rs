@@ -7,6 +7,7 @@
 pub mod error;
 pub mod jwt;
 pub mod model;
+pub mod status;
 pub mod verify;
 
 pub use error::Error;

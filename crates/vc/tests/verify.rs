@@ -91,7 +91,7 @@ fn present(holder: &Party, credentials: Vec<Value>, exp: i64) -> String {
             nonce: Some("nonce-1".into()),
             jti: Some("vp-1".into()),
             issued_at: NOW,
-            expires: exp,
+            expires: Some(exp),
         },
     )
     .unwrap();

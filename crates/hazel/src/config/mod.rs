@@ -48,6 +48,8 @@ pub struct Config {
     pub crypto: CryptoConfig,
     /// DID resolution.
     pub resolver: ResolverConfig,
+    /// Token and credential checks.
+    pub auth: AuthConfig,
 }
 
 /// Log levels, as nuts-node names them.
@@ -217,6 +219,24 @@ impl Default for ResolverConfig {
     }
 }
 
+/// `auth.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Allowed clock difference with other parties when checking times in credentials,
+    /// presentations and proofs.
+    #[serde(with = "duration")]
+    pub clockskew: Duration,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            clockskew: Duration::from_secs(5),
+        }
+    }
+}
+
 /// `storage.*`
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -312,6 +332,7 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             crypto: CryptoConfig::default(),
             resolver: ResolverConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }

@@ -174,6 +174,13 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
                 .to_owned(),
         );
     }
+    if config.auth.clockskew > Duration::from_secs(300) {
+        problem(
+            "auth.clockskew",
+            "more than 5m of clock skew would let expired presentations through; fix the clocks"
+                .to_owned(),
+        );
+    }
     let resolver = &config.resolver;
     if resolver.cachettl > resolver.maxcachettl {
         problem(

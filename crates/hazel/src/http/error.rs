@@ -100,6 +100,27 @@ impl ApiError {
         }
     }
 
+    /// A credential operation's failure as problem details.
+    pub fn credential(operation: &str, error: crate::credentials::CredentialError) -> Self {
+        use crate::credentials::CredentialError as E;
+        let title = format!("{operation} failed");
+        match error {
+            E::Invalid(reason) => Self::problem(StatusCode::BAD_REQUEST, title, reason.to_string()),
+            E::BadRequest(reason) => Self::problem(StatusCode::BAD_REQUEST, title, reason),
+            E::NotFound => Self::problem(StatusCode::NOT_FOUND, title, "credential not found"),
+            E::AlreadyRevoked => {
+                Self::problem(StatusCode::CONFLICT, title, "credential is already revoked")
+            }
+            E::Subject(error) => Self::subject(operation, error),
+            other => Self::problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                title,
+                "internal error; see the node's log",
+            )
+            .with_cause(other),
+        }
+    }
+
     /// A DID resolution failure as problem details.
     pub fn resolution(operation: &str, error: did::Error) -> Self {
         use did::Error as E;

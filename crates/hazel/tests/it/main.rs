@@ -14,4 +14,5 @@ mod resolver;
 mod sessions;
 mod sql;
 mod support;
+mod vcr;
 mod vdr;

@@ -2,6 +2,7 @@
 
 mod health;
 mod status;
+mod vcr;
 mod vdr;
 
 use axum::Router;
@@ -17,4 +18,5 @@ pub fn routes() -> Router<Node> {
         .route("/status/diagnostics", get(status::diagnostics))
         .route("/metrics", get(status::metrics))
         .merge(vdr::routes())
+        .merge(vcr::routes())
 }

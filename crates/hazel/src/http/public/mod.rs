@@ -1,6 +1,7 @@
 //! The public listener: other nodes, wallets and browsers.
 
 mod did;
+mod statuslist;
 
 use axum::Router;
 use axum::routing::get;
@@ -9,5 +10,7 @@ use crate::node::Node;
 
 /// Routes of the public listener (without the shared layers).
 pub fn routes() -> Router<Node> {
-    Router::new().route("/iam/{id}/did.json", get(did::did_document))
+    Router::new()
+        .route("/iam/{id}/did.json", get(did::did_document))
+        .route("/statuslist/{did}/{page}", get(statuslist::status_list))
 }

@@ -1,0 +1,96 @@
+//! Credentials at the node: the verifier (signatures, validity, revocation), the wallets of this
+//! node's subjects, presentations they sign, and credentials they issue with a status list.
+//! The protocol work is the `vc` crate's; this module adds storage, keys, resolution and time.
+
+mod holder;
+mod issuer;
+mod query;
+mod status;
+mod verifier;
+mod wallet;
+
+use std::sync::Arc;
+
+use crate::storage::StorageError;
+use crate::storage::sql::Database;
+use crate::subjects::{SubjectError, Subjects};
+
+pub use holder::PresentationRequest;
+pub use issuer::{IssueRequest, IssuedCredential};
+pub use wallet::StoredCredential;
+
+/// Why a credential operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialError {
+    /// The credential or presentation is refused, with the verifier's reason.
+    #[error("{0}")]
+    Invalid(#[from] vc::Error),
+    /// The request is not acceptable.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No such credential.
+    #[error("credential not found")]
+    NotFound,
+    /// The credential was revoked already.
+    #[error("credential is already revoked")]
+    AlreadyRevoked,
+    /// A subject operation failed.
+    #[error(transparent)]
+    Subject(#[from] SubjectError),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for CredentialError {
+    fn from(error: sqlx::Error) -> Self {
+        CredentialError::Storage(error.into())
+    }
+}
+
+/// The node's credential services.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    database: Database,
+    subjects: Subjects,
+    resolver: Arc<dyn did::Resolver>,
+    /// Allowed clock difference with issuers and holders, seconds.
+    skew: i64,
+    /// The node's public URL, for status list URLs.
+    base_url: url::Url,
+    /// The guarded client, for others' status lists.
+    outbound: crate::outbound::OutboundClient,
+    /// Served and fetched status lists.
+    status: Arc<status::StatusCache>,
+}
+
+impl Credentials {
+    /// Credential services over the node's stores.
+    pub fn new(
+        database: Database,
+        subjects: Subjects,
+        resolver: Arc<dyn did::Resolver>,
+        skew: i64,
+        base_url: url::Url,
+        outbound: crate::outbound::OutboundClient,
+    ) -> Self {
+        Self {
+            database,
+            subjects,
+            resolver,
+            skew,
+            base_url,
+            outbound,
+            status: Arc::default(),
+        }
+    }
+
+    fn verifier(&self, now: i64) -> vc::verify::Verifier<'_> {
+        vc::verify::Verifier {
+            resolver: self.resolver.as_ref(),
+            now,
+            skew: self.skew,
+        }
+    }
+}
