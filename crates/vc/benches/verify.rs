@@ -1,0 +1,94 @@
+//! Verification of one JWT presentation holding two JWT credentials, with DID documents already
+//! resolved (did:jwk, resolved from the identifier): the per-request work of the token endpoint
+//! minus policy. Three ES256 signatures are checked per presentation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use async_trait::async_trait;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use did::{Did, Resolved, Resolver};
+use jose::jws::Header;
+use jose::{KeyKind, Signer, SigningKey};
+use serde_json::{Value, json};
+use vc::jwt::{PresentationParameters, credential_claims, presentation_claims};
+use vc::verify::Verifier;
+use vc::{Credential, Presentation};
+
+#[derive(Debug)]
+struct Local;
+
+#[async_trait]
+impl Resolver for Local {
+    async fn resolve(&self, did: &Did) -> Result<Resolved, did::Error> {
+        did::resolver::resolve_locally(did)
+            .unwrap_or(Err(did::Error::NotFound))
+            .map(Resolved::document)
+    }
+}
+
+fn signed(claims: &jose::jwt::Claims, key: &SigningKey, kid: &str) -> String {
+    let mut header = Header::new(key.algorithm());
+    header.kid = Some(kid.to_owned());
+    jose::jwt::sign(header, claims, key).unwrap()
+}
+
+fn presentation() -> String {
+    let issuer = SigningKey::generate(KeyKind::P256).unwrap();
+    let holder = SigningKey::generate(KeyKind::P256).unwrap();
+    let issuer_did = did::methods::jwk::did_for(issuer.public_jwk())
+        .unwrap()
+        .to_string();
+    let holder_did = did::methods::jwk::did_for(holder.public_jwk())
+        .unwrap()
+        .to_string();
+    let vcs: Vec<Value> = (0..2)
+        .map(|i| {
+            let credential = Credential::from_json(json!({
+                "@context": ["https://www.w3.org/2018/credentials/v1"],
+                "id": format!("{issuer_did}#{i}"),
+                "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+                "issuer": issuer_did,
+                "issuanceDate": "2026-01-01T00:00:00Z",
+                "expirationDate": "2030-01-01T00:00:00Z",
+                "credentialSubject": {"id": holder_did, "organization": {"name": "Care", "city": "Utrecht"}}
+            }))
+            .unwrap();
+            Value::from(signed(&credential_claims(&credential).unwrap(), &issuer, &format!("{issuer_did}#0")))
+        })
+        .collect();
+    let claims = presentation_claims(
+        &Presentation::new(&holder_did, vcs),
+        &PresentationParameters {
+            audience: Some("https://as.example/oauth2/b".into()),
+            nonce: Some("n".into()),
+            jti: Some("j".into()),
+            issued_at: 1_800_000_000,
+            expires: Some(1_800_000_005),
+        },
+    )
+    .unwrap();
+    signed(&claims, &holder, &format!("{holder_did}#0"))
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let jwt = presentation();
+    let verifier = Verifier {
+        resolver: &Local,
+        now: 1_800_000_001,
+        skew: 5,
+    };
+    let mut group = c.benchmark_group("jwt_vp");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("verify 1 VP with 2 VCs (3 x ES256)", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { verifier.presentation_jwt(black_box(&jwt)).await.unwrap() })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
