@@ -15,6 +15,7 @@ pub mod logging;
 pub mod metrics;
 pub mod node;
 pub mod outbound;
+pub mod policy;
 pub mod resolver;
 pub mod storage;
 pub mod subjects;

@@ -24,12 +24,20 @@ pub struct HttpLabels {
     pub status: u16,
 }
 
+/// Labels of outcome counters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// What happened.
+    pub outcome: &'static str,
+}
+
 /// The node's metrics.
 #[derive(Debug)]
 pub struct Metrics {
     registry: Mutex<Registry>,
     http_requests: Family<HttpLabels, Counter>,
     http_duration: Family<HttpLabels, Histogram>,
+    policy_backend: Family<OutcomeLabels, Counter>,
 }
 
 /// Latency buckets in seconds: fine-grained below 100 ms, where the token endpoint should live.
@@ -59,10 +67,17 @@ impl Metrics {
             "Time from receiving an HTTP request to sending its response headers",
             http_duration.clone(),
         );
+        let policy_backend = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "policy_backend_requests",
+            "Policy backend lookups by outcome (found, unknown_scope, cached, error)",
+            policy_backend.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             http_requests,
             http_duration,
+            policy_backend,
         }
     }
 
@@ -72,6 +87,13 @@ impl Metrics {
             .get_or_create(&labels)
             .observe(latency.as_secs_f64());
         self.http_requests.get_or_create(&labels).inc();
+    }
+
+    /// Counts one policy backend lookup.
+    pub fn policy_backend(&self, outcome: &'static str) {
+        self.policy_backend
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     /// The metrics in the OpenMetrics text format that Prometheus scrapes.

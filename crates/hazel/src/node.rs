@@ -11,6 +11,7 @@ use crate::credentials::Credentials;
 use crate::keys::{Kek, KekError, KeyStore, SqlKeyStore};
 use crate::metrics::Metrics;
 use crate::outbound::{FetchError, OutboundClient};
+use crate::policy::{PolicyBackend, PolicyDirectory, PolicyError, PolicySource};
 use crate::resolver::NodeResolver;
 use crate::storage::StorageError;
 use crate::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
@@ -46,6 +47,8 @@ pub struct Node {
     pub outbound: OutboundClient,
     /// Issuer, wallets, holder and verifier.
     pub credentials: Credentials,
+    /// Scope → Presentation Definition mapping, when configured.
+    pub policy: Option<Arc<dyn PolicySource>>,
 }
 
 /// Why the node could not start.
@@ -65,6 +68,9 @@ pub enum StartError {
     /// The key-encryption key could not be loaded or created.
     #[error("key-encryption key (crypto.kek / crypto.kekfile): {0}")]
     Kek(#[from] KekError),
+    /// The policy directory could not be loaded.
+    #[error("policy.directory: {0}")]
+    Policy(#[from] PolicyError),
     /// The outbound HTTP client could not be built.
     #[error("outbound HTTP client: {0}")]
     Outbound(#[from] FetchError),
@@ -129,6 +135,32 @@ impl Node {
             outbound.clone(),
             config.resolver.clone(),
         ));
+        let metrics = Arc::new(Metrics::new());
+        let policy: Option<Arc<dyn PolicySource>> =
+            match (&config.policy.directory, &config.policy.address) {
+                (Some(directory), _) => {
+                    let loaded = PolicyDirectory::load(directory)?;
+                    tracing::info!(
+                        scopes = loaded.scopes().collect::<Vec<_>>().join(" "),
+                        "policy directory loaded"
+                    );
+                    Some(Arc::new(loaded))
+                }
+                (None, Some(address)) => {
+                    let address =
+                        url::Url::parse(address).map_err(|e| StartError::Url(e.to_string()))?;
+                    // The backend is the operator's own service: plain HTTP and private addresses are
+                    // allowed, timeouts and size limits stay.
+                    let client = OutboundClient::new(&config.http.client, false)?;
+                    Some(Arc::new(PolicyBackend::new(
+                        client,
+                        address,
+                        config.policy.cachettl,
+                        metrics.clone(),
+                    )))
+                }
+                (None, None) => None,
+            };
         let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(i64::MAX);
         let credentials = Credentials::new(
             database.clone(),
@@ -144,7 +176,8 @@ impl Node {
             config: Arc::new(config),
             database,
             sessions,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
+            policy,
             clock: Arc::new(SystemClock),
             started: Instant::now(),
             internal_token,

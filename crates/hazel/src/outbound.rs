@@ -189,20 +189,40 @@ impl OutboundClient {
         Ok(())
     }
 
-    /// GETs `url` with `accept`, returning the body if the status is 2xx.
-    pub async fn get(&self, url: &Url, accept: &str) -> Result<Fetched, FetchError> {
+    /// GETs `url` with `accept`, returning the status and the body whatever the status, for APIs
+    /// whose statuses carry meaning (a policy backend's 201 and 404).
+    pub async fn get_with_status(
+        &self,
+        url: &Url,
+        accept: &str,
+    ) -> Result<(u16, Bytes), FetchError> {
+        let response = self.send(url, accept).await?;
+        let status = response.status().as_u16();
+        let fetched = self.read(response).await?;
+        Ok((status, fetched.body))
+    }
+
+    async fn send(&self, url: &Url, accept: &str) -> Result<reqwest::Response, FetchError> {
         self.check_url(url)?;
-        let mut response = self
-            .client
+        self.client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, accept)
             .send()
             .await
-            .map_err(classify)?;
+            .map_err(classify)
+    }
+
+    /// GETs `url` with `accept`, returning the body if the status is 2xx.
+    pub async fn get(&self, url: &Url, accept: &str) -> Result<Fetched, FetchError> {
+        let response = self.send(url, accept).await?;
         let status = response.status();
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
         }
+        self.read(response).await
+    }
+
+    async fn read(&self, mut response: reqwest::Response) -> Result<Fetched, FetchError> {
         if response
             .content_length()
             .is_some_and(|length| length > self.max_body as u64)

@@ -219,6 +219,16 @@ impl Default for ResolverConfig {
     }
 }
 
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            directory: None,
+            address: None,
+            cachettl: Duration::from_secs(60),
+        }
+    }
+}
+
 /// `auth.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -299,13 +309,16 @@ pub struct RedisTlsConfig {
 }
 
 /// `policy.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
     /// Directory whose `*.json` files map scopes to Presentation Definitions.
     pub directory: Option<PathBuf>,
     /// Base URL of a policy backend that answers `GET /presentation_definitions`.
     pub address: Option<String>,
+    /// How long a policy backend's answer is used.
+    #[serde(with = "duration")]
+    pub cachettl: Duration,
 }
 
 impl Config {

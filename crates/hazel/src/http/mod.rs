@@ -6,6 +6,7 @@ pub mod error;
 pub mod internal;
 pub mod middleware;
 pub mod openapi;
+pub mod params;
 pub mod public;
 
 use std::net::SocketAddr;

@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod http;
 mod keys;
+mod policy;
 mod resolver;
 mod sessions;
 mod sql;

@@ -1,6 +1,7 @@
 //! The public listener: other nodes, wallets and browsers.
 
 mod did;
+mod presentation_definition;
 mod statuslist;
 
 use axum::Router;
@@ -13,4 +14,8 @@ pub fn routes() -> Router<Node> {
     Router::new()
         .route("/iam/{id}/did.json", get(did::did_document))
         .route("/statuslist/{did}/{page}", get(statuslist::status_list))
+        .route(
+            "/oauth2/{subject}/presentation_definition",
+            get(presentation_definition::presentation_definition),
+        )
 }
