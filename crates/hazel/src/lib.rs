@@ -5,6 +5,7 @@
 //! domain logic live in the I/O-free library crates (`oauth`, `jose`, `did`, `vc`, `pex`).
 #![forbid(unsafe_code)]
 
+pub mod authorization;
 pub mod cli;
 pub mod clock;
 pub mod config;

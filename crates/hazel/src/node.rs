@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::authorization::{AuthorizationEngine, AuthorizationError};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, InternalAuthType, Secret};
 use crate::credentials::Credentials;
@@ -49,6 +50,8 @@ pub struct Node {
     pub credentials: Credentials,
     /// Scope → Presentation Definition mapping, when configured.
     pub policy: Option<Arc<dyn PolicySource>>,
+    /// Usage-time authorization policies, when configured.
+    pub authorization: Option<AuthorizationEngine>,
 }
 
 /// Why the node could not start.
@@ -71,6 +74,9 @@ pub enum StartError {
     /// The policy directory could not be loaded.
     #[error("policy.directory: {0}")]
     Policy(#[from] PolicyError),
+    /// The authorization policies could not be loaded.
+    #[error("policy.authorization.directory: {0}")]
+    Authorization(#[from] AuthorizationError),
     /// The outbound HTTP client could not be built.
     #[error("outbound HTTP client: {0}")]
     Outbound(#[from] FetchError),
@@ -161,6 +167,17 @@ impl Node {
                 }
                 (None, None) => None,
             };
+        let authorization = match &config.policy.authorization.directory {
+            Some(directory) => {
+                let engine = AuthorizationEngine::load(directory)?;
+                tracing::info!(
+                    policies = engine.policies().join(" "),
+                    "authorization policies loaded"
+                );
+                Some(engine)
+            }
+            None => None,
+        };
         let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(i64::MAX);
         let credentials = Credentials::new(
             database.clone(),
@@ -178,6 +195,7 @@ impl Node {
             sessions,
             metrics,
             policy,
+            authorization,
             clock: Arc::new(SystemClock),
             started: Instant::now(),
             internal_token,

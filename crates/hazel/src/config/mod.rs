@@ -225,6 +225,7 @@ impl Default for PolicyConfig {
             directory: None,
             address: None,
             cachettl: Duration::from_secs(60),
+            authorization: AuthorizationConfig::default(),
         }
     }
 }
@@ -319,6 +320,16 @@ pub struct PolicyConfig {
     /// How long a policy backend's answer is used.
     #[serde(with = "duration")]
     pub cachettl: Duration,
+    /// Usage-time authorization policies.
+    pub authorization: AuthorizationConfig,
+}
+
+/// `policy.authorization.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthorizationConfig {
+    /// Directory of Rego (`*.rego`) policies evaluated when a token is used.
+    pub directory: Option<PathBuf>,
 }
 
 impl Config {

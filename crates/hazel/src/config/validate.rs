@@ -212,6 +212,14 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
             format!("{} is not a directory", directory.display()),
         );
     }
+    if let Some(directory) = &policy.authorization.directory
+        && !directory.is_dir()
+    {
+        problem(
+            "policy.authorization.directory",
+            format!("{} is not a directory", directory.display()),
+        );
+    }
     if let Some(address) = &policy.address {
         match url::Url::parse(address) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}

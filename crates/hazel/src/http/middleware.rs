@@ -168,7 +168,8 @@ async fn with_problem_body(response: Response) -> Response {
     replaced
 }
 
-/// Requires `Authorization: Bearer <token>` on `/internal/*` when a token is configured; health,
+/// Requires `Authorization: Bearer <token>` on `/internal/*` and the AuthZEN `/access/*` API when a
+/// token is configured; health,
 /// status, metrics and the OpenAPI document stay open for probes and scrapers, as in nuts-node.
 pub async fn require_internal_token(
     State(token): State<Option<Arc<Secret>>>,
@@ -179,7 +180,9 @@ pub async fn require_internal_token(
         return next.run(request).await;
     };
     let path = request.uri().path();
-    if path != "/internal" && !path.starts_with("/internal/") {
+    let guarded =
+        path == "/internal" || path.starts_with("/internal/") || path.starts_with("/access/");
+    if !guarded {
         return next.run(request).await;
     }
     let presented = request

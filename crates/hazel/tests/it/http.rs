@@ -328,6 +328,15 @@ async fn internal_api_requires_the_bearer_token_when_configured() {
         "unknown internal paths are guarded too and reveal nothing"
     );
 
+    let authzen = Request::post("/access/v1/evaluation")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        send(&router, authzen).await.0,
+        StatusCode::UNAUTHORIZED,
+        "AuthZEN is guarded"
+    );
+
     for open in ["/health", "/status", "/metrics", "/openapi.json"] {
         assert_eq!(
             send(&router, get_request(open)).await.0,

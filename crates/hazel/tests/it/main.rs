@@ -6,6 +6,7 @@
 //! `TEST_REDIS_URL`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod authorization;
 mod cli;
 mod config;
 mod http;

@@ -1,5 +1,6 @@
 //! The internal listener: the organization's own systems and operators.
 
+mod authorized;
 mod health;
 mod status;
 mod vcr;
@@ -19,4 +20,5 @@ pub fn routes() -> Router<Node> {
         .route("/metrics", get(status::metrics))
         .merge(vdr::routes())
         .merge(vcr::routes())
+        .merge(authorized::routes())
 }
