@@ -3,14 +3,11 @@
 
 use std::path::PathBuf;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use hazel::authorization::AuthorizationEngine;
 use hazel::http::internal_router;
 use hazel::node::Node;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use crate::support;
 
@@ -118,17 +115,9 @@ async fn node() -> (Node, tempfile::TempDir) {
 }
 
 async fn post(node: &Node, path: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let response = internal_router(node).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let (status, value, _) =
+        support::call(&internal_router(node), Method::POST, path, Some(body)).await;
+    (status, value)
 }
 
 #[tokio::test]

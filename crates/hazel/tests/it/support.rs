@@ -4,11 +4,17 @@
 use std::path::Path;
 use std::str::FromStr;
 
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use hazel::config::{Config, RedisConfig, Secret};
 use hazel::node::Node;
+use http_body_util::BodyExt;
+use serde_json::Value;
 use sqlx::any::AnyConnectOptions;
 use sqlx::{AnyPool, ConnectOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 pub const DEFAULT_REDIS: &str = "127.0.0.1:6379";
@@ -194,4 +200,36 @@ impl Proxy {
     pub async fn restore(&self) -> Self {
         Self::start_at(self.address, &self.target).await
     }
+}
+
+/// Sends a request with an optional JSON body to a router; returns status, JSON body (or null)
+/// and content type.
+pub async fn call(
+    router: &Router,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value, String) {
+    let mut request = Request::builder().method(method).uri(path);
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/json");
+    }
+    let request = request
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, value, content_type)
+}
+
+/// Percent-encodes a DID or DID URL for use as one path segment, as clients must.
+pub fn encoded(id: &str) -> String {
+    id.replace('%', "%25").replace('#', "%23")
 }

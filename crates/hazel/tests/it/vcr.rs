@@ -2,41 +2,16 @@
 //! across two.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use hazel::config::Secret;
 use hazel::http::{internal_router, public_router};
 use hazel::node::Node;
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
-use crate::support;
-
-async fn call(
-    router: &Router,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let request = request
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
+use crate::support::{self, call, encoded};
 
 async fn subject(router: &Router, id: &str) -> String {
-    let (status, created) = call(
+    let (status, created, _) = call(
         router,
         Method::POST,
         "/internal/vdr/v2/subject",
@@ -65,10 +40,6 @@ fn claims_of(jwt: &Value) -> Value {
     serde_json::from_slice(&jose::base64url::decode(payload, "payload").unwrap()).unwrap()
 }
 
-fn encoded(id: &str) -> String {
-    id.replace('%', "%25").replace('#', "%23")
-}
-
 #[tokio::test]
 async fn issue_store_present_verify_then_revoke() {
     let (node, _dir) = support::embedded_node().await;
@@ -76,7 +47,7 @@ async fn issue_store_present_verify_then_revoke() {
     let issuer = subject(&api, "issuer").await;
     let holder = subject(&api, "holder").await;
 
-    let (status, vc) = call(
+    let (status, vc, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/issuer/vc",
@@ -113,16 +84,16 @@ async fn issue_store_present_verify_then_revoke() {
         .0,
         StatusCode::NO_CONTENT
     );
-    let (_, wallet) = call(&api, Method::GET, "/internal/vcr/v2/holder/holder/vc", None).await;
+    let (_, wallet, _) = call(&api, Method::GET, "/internal/vcr/v2/holder/holder/vc", None).await;
     assert_eq!(wallet, json!([vc]));
-    let (_, found) = call(&api, Method::POST, "/internal/vcr/v2/holder/holder/vc/search",
+    let (_, found, _) = call(&api, Method::POST, "/internal/vcr/v2/holder/holder/vc/search",
         Some(json!({"query": {"type": "NutsOrganizationCredential", "credentialSubject": {"organization": {"city": "Amandelmere"}}}}))).await;
     assert_eq!(
         found["verifiableCredentials"][0]["verifiableCredential"],
         vc
     );
 
-    let (status, vp) = call(
+    let (status, vp, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/holder/vp",
@@ -137,7 +108,7 @@ async fn issue_store_present_verify_then_revoke() {
     assert_eq!(vp_claims["iss"], holder.as_str());
     assert_eq!(vp_claims["aud"], "https://verifier.example/oauth2/x");
     assert_eq!(vp_claims["nonce"], "nonce-123");
-    let (_, result) = call(
+    let (_, result, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/verifier/vp",
@@ -158,7 +129,7 @@ async fn issue_store_present_verify_then_revoke() {
         .0,
         StatusCode::NO_CONTENT
     );
-    let (_, result) = call(
+    let (_, result, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/verifier/vc",
@@ -170,7 +141,7 @@ async fn issue_store_present_verify_then_revoke() {
         result["message"].as_str().unwrap().contains("revoked"),
         "{result}"
     );
-    let (_, result) = call(
+    let (_, result, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/verifier/vp",
@@ -201,7 +172,7 @@ async fn issue_store_present_verify_then_revoke() {
         None,
     )
     .await;
-    let (status, problem) = call(
+    let (status, problem, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/holder/holder/vc",
@@ -224,7 +195,7 @@ async fn the_served_status_list_is_a_signed_list_with_the_revoked_bit_set() {
     let holder = subject(&api, "holder").await;
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let (_, vc) = call(
+        let (_, vc, _) = call(
             &api,
             Method::POST,
             "/internal/vcr/v2/issuer/vc",
@@ -241,7 +212,7 @@ async fn the_served_status_list_is_a_signed_list_with_the_revoked_bit_set() {
     )
     .await;
 
-    let (status, list) = call(
+    let (status, list, _) = call(
         &public,
         Method::GET,
         &format!("/statuslist/{issuer}/1"),
@@ -312,7 +283,7 @@ async fn another_node_checks_revocation_over_http() {
     tokio::spawn(async move { axum::serve(listener, router).await });
     let api = internal_router(&issuing);
     let issuer = subject(&api, "issuer").await;
-    let (_, vc) = call(
+    let (_, vc, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/issuer/vc",
@@ -327,7 +298,7 @@ async fn another_node_checks_revocation_over_http() {
         (Node::open(config).await.unwrap(), dir)
     };
     let (before, _b) = verifier_node(()).await;
-    let (_, result) = call(
+    let (_, result, _) = call(
         &internal_router(&before),
         Method::POST,
         "/internal/vcr/v2/verifier/vc",
@@ -345,7 +316,7 @@ async fn another_node_checks_revocation_over_http() {
     )
     .await;
     let (after, _c) = verifier_node(()).await;
-    let (_, result) = call(
+    let (_, result, _) = call(
         &internal_router(&after),
         Method::POST,
         "/internal/vcr/v2/verifier/vc",
@@ -401,7 +372,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         ),
         (json!({"type": "x"}), "invalid request body"),
     ] {
-        let (status, problem) = call(
+        let (status, problem, _) = call(
             &api,
             Method::POST,
             "/internal/vcr/v2/issuer/vc",
@@ -414,7 +385,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
             "{needle}: {problem}"
         );
     }
-    let (_, issued) = call(
+    let (_, issued, _) = call(
         &api,
         Method::GET,
         &format!(
@@ -426,14 +397,14 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
     .await;
     assert_eq!(issued["verifiableCredentials"], json!([]));
 
-    let (_, vc) = call(
+    let (_, vc, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/issuer/vc",
         Some(issue_request(&issuer, &other, false)),
     )
     .await;
-    let (status, problem) = call(
+    let (status, problem, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/holder/holder/vc",
@@ -452,7 +423,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         parts[2] = &sig;
         Value::from(parts.join("."))
     };
-    let (status, problem) = call(
+    let (status, problem, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/holder/other/vc",
@@ -491,7 +462,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
     );
 
     let id = claims_of(&vc)["jti"].as_str().unwrap().to_owned();
-    let (status, problem) = call(
+    let (status, problem, _) = call(
         &api,
         Method::DELETE,
         &format!("/internal/vcr/v2/issuer/vc/{}", encoded(&id)),
@@ -514,7 +485,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         .0,
         StatusCode::NOT_FOUND
     );
-    let (_, result) = call(
+    let (_, result, _) = call(
         &api,
         Method::POST,
         "/internal/vcr/v2/verifier/vc",
@@ -546,7 +517,7 @@ async fn concurrent_issuance_and_revocation(node: Node) {
         let api = api.clone();
         let holder = holder.clone();
         tokio::spawn(async move {
-            let (status, vc) = call(
+            let (status, vc, _) = call(
                 &api,
                 Method::POST,
                 "/internal/vcr/v2/issuer/vc",

@@ -1,40 +1,12 @@
 //! Subjects and their DIDs through the internal API, and the did.json the public listener serves.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use hazel::http::{internal_router, public_router};
 use hazel::node::Node;
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use tower::ServiceExt;
+use serde_json::json;
 
-use crate::support;
-
-async fn call(
-    router: &Router,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value, String) {
-    let mut request = Request::builder().method(method).uri(path);
-    if body.is_some() {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-    }
-    let request = request
-        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    (status, value, content_type)
-}
+use crate::support::{self, call, encoded};
 
 struct Api {
     node: Node,
@@ -51,11 +23,6 @@ async fn api() -> Api {
         node,
         _dir: dir,
     }
-}
-
-/// Percent-encodes a DID or DID URL for use as one path segment, as clients must.
-fn encoded(id: &str) -> String {
-    id.replace('%', "%25").replace('#', "%23")
 }
 
 fn tenant_path(did: &str) -> String {
