@@ -80,9 +80,14 @@ pub enum StartError {
     /// The outbound HTTP client could not be built.
     #[error("outbound HTTP client: {0}")]
     Outbound(#[from] FetchError),
-    /// `url` cannot be used to derive identifiers.
-    #[error("url: {0}")]
-    Url(String),
+    /// A configured URL cannot be used.
+    #[error("{key}: {reason}")]
+    Url {
+        /// The configuration key.
+        key: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A listener could not be bound.
     #[error("cannot listen on {key} {address}: {reason}")]
     Bind {
@@ -96,6 +101,11 @@ pub enum StartError {
 }
 
 impl Node {
+    /// The current time in Unix seconds, from the node's clock (fixed in tests).
+    pub fn now(&self) -> i64 {
+        self.clock.now().unix_timestamp()
+    }
+
     /// Opens the stores as configured: SQLite or PostgreSQL (migrated), memory or Redis.
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let database = Database::open(&config.storage.sql, &config.datadir).await?;
@@ -132,8 +142,10 @@ impl Node {
             );
         }
         let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::new(database.clone(), kek));
-        let base_url =
-            url::Url::parse(config.public_url()).map_err(|e| StartError::Url(e.to_string()))?;
+        let base_url = url::Url::parse(config.public_url()).map_err(|e| StartError::Url {
+            key: "url",
+            reason: e.to_string(),
+        })?;
         let subjects = Subjects::new(database.clone(), keys.clone(), base_url.clone());
         let outbound = OutboundClient::new(&config.http.client, config.strictmode)?;
         let resolver = Arc::new(NodeResolver::new(
@@ -153,8 +165,10 @@ impl Node {
                     Some(Arc::new(loaded))
                 }
                 (None, Some(address)) => {
-                    let address =
-                        url::Url::parse(address).map_err(|e| StartError::Url(e.to_string()))?;
+                    let address = url::Url::parse(address).map_err(|e| StartError::Url {
+                        key: "policy.address",
+                        reason: e.to_string(),
+                    })?;
                     // The backend is the operator's own service: plain HTTP and private addresses are
                     // allowed, timeouts and size limits stay.
                     let client = OutboundClient::new(&config.http.client, false)?;

@@ -2,6 +2,7 @@
 //! the organization's own systems. Both share the same layers: request id, logging and metrics,
 //! a body-size limit, a request timeout, and problem details for errors without a body.
 
+pub mod body;
 pub mod error;
 pub mod internal;
 pub mod middleware;

@@ -57,8 +57,7 @@ struct AuthorizedRequest {
 
 async fn authorized(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "Authorized";
-    let request: AuthorizedRequest =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_body(OPERATION, e))?;
+    let request: AuthorizedRequest = crate::http::body::json(OPERATION, &bytes)?;
     let input = json!({"token": request.token, "request": request.request});
     let decision = evaluate(&node, OPERATION, &input)?;
     Ok(Json(decision).into_response())
@@ -133,8 +132,7 @@ fn answer(decision: &crate::authorization::Decision) -> Value {
 
 async fn evaluation(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluation";
-    let request: AuthZenRequest =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_body(OPERATION, e))?;
+    let request: AuthZenRequest = crate::http::body::json(OPERATION, &bytes)?;
     let decision = evaluate(&node, OPERATION, &request.input(OPERATION)?)?;
     Ok(Json(answer(&decision)).into_response())
 }
@@ -148,8 +146,7 @@ struct AuthZenBatch {
 
 async fn evaluations(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluations";
-    let batch: AuthZenBatch =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_body(OPERATION, e))?;
+    let batch: AuthZenBatch = crate::http::body::json(OPERATION, &bytes)?;
     let mut results = Vec::with_capacity(batch.evaluations.len());
     for request in batch.evaluations {
         let request = request.or(&batch.defaults);

@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vc::{Format, OneOrMany};
 
 use crate::credentials::{IssueRequest, PresentationRequest};
+use crate::http::body::json as json_body;
 use crate::http::error::ApiError;
 use crate::node::Node;
 
@@ -38,14 +38,6 @@ pub fn routes() -> Router<Node> {
             "/internal/vcr/v2/holder/{subject}/vc/{id}",
             delete(remove_vc),
         )
-}
-
-fn now(node: &Node) -> i64 {
-    node.clock.now().unix_timestamp()
-}
-
-fn body<T: DeserializeOwned>(operation: &str, bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_body(operation, e))
 }
 
 fn format(operation: &str, value: Option<&str>, default: Format) -> Result<Format, ApiError> {
@@ -82,7 +74,7 @@ struct IssueVcRequest {
 
 async fn issue_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "IssueVC";
-    let request: IssueVcRequest = body(OPERATION, &bytes)?;
+    let request: IssueVcRequest = json_body(OPERATION, &bytes)?;
     if request.publish_to_network.is_some() || request.visibility.is_some() {
         return Err(ApiError::bad_body(
             OPERATION,
@@ -105,7 +97,7 @@ async fn issue_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, Ap
                 // nuts-node's default is ldp_vc.
                 format: format(OPERATION, request.format.as_deref(), Format::LdpVc)?,
             },
-            now(&node),
+            node.now(),
         )
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
@@ -145,7 +137,7 @@ async fn revoke_vc(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     node.credentials
-        .revoke(&id, now(&node))
+        .revoke(&id, node.now())
         .await
         .map_err(|e| ApiError::credential("RevokeVC", e))?;
     tracing::info!(credential = %id, "credential revoked");
@@ -159,10 +151,10 @@ struct VcVerificationRequest {
 }
 
 async fn verify_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
-    let request: VcVerificationRequest = body("VerifyVC", &bytes)?;
+    let request: VcVerificationRequest = json_body("VerifyVC", &bytes)?;
     let result = match node
         .credentials
-        .verify_credential(&request.verifiable_credential, now(&node))
+        .verify_credential(&request.verifiable_credential, node.now())
         .await
     {
         Ok(_) => json!({"validity": true}),
@@ -180,12 +172,12 @@ struct VpVerificationRequest {
 
 async fn verify_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "VerifyVP";
-    let request: VpVerificationRequest = body(OPERATION, &bytes)?;
+    let request: VpVerificationRequest = json_body(OPERATION, &bytes)?;
     let at = match &request.valid_at {
         Some(date) => {
             vc::model::parse_date(date, "validAt").map_err(|e| ApiError::bad_body(OPERATION, e))?
         }
-        None => now(&node),
+        None => node.now(),
     };
     let result = match node
         .credentials
@@ -217,7 +209,7 @@ struct CreateVpRequest {
 
 async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateVP";
-    let request: CreateVpRequest = body(OPERATION, &bytes)?;
+    let request: CreateVpRequest = json_body(OPERATION, &bytes)?;
     let expires = request
         .expires
         .as_deref()
@@ -235,7 +227,7 @@ async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, A
                 expires,
                 format: format(OPERATION, request.format.as_deref(), Format::LdpVp)?,
             },
-            now(&node),
+            node.now(),
         )
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
@@ -261,7 +253,7 @@ async fn wallet(
     let owner = owner(&node, OPERATION, &subject).await?;
     let credentials = node
         .credentials
-        .wallet(&owner, now(&node))
+        .wallet(&owner, node.now())
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
     let raw: Vec<Value> = credentials.into_iter().map(|c| c.raw).collect();
@@ -274,11 +266,11 @@ async fn load_vc(
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "LoadVC";
-    let credential: Value = body(OPERATION, &bytes)?;
+    let credential: Value = json_body(OPERATION, &bytes)?;
     let owner = owner(&node, OPERATION, &subject).await?;
     let stored = node
         .credentials
-        .load_into_wallet(&owner, &credential, now(&node))
+        .load_into_wallet(&owner, &credential, node.now())
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
     tracing::info!(subject = %owner.id, credential = %stored.id, "credential loaded into wallet");
@@ -296,7 +288,7 @@ async fn search_wallet(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "SearchCredentialsInWallet";
-    let search: WalletSearch = body(OPERATION, &bytes)?;
+    let search: WalletSearch = json_body(OPERATION, &bytes)?;
     let owner = owner(&node, OPERATION, &subject).await?;
     let found = node
         .credentials

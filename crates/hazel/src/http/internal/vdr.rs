@@ -8,10 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::http::body::{json, optional_json};
 use crate::http::error::ApiError;
 use crate::node::Node;
 use crate::subjects::{KeyOptions, SubjectRecord};
@@ -44,26 +44,6 @@ pub fn routes() -> Router<Node> {
             delete(remove_verification_method),
         )
         .route("/internal/vdr/v2/did/{did}", get(resolve_did))
-}
-
-fn now(node: &Node) -> i64 {
-    node.clock.now().unix_timestamp()
-}
-
-/// Parses a JSON body; an empty body is the default when the operation allows it.
-fn body<T: DeserializeOwned + Default>(
-    operation: &str,
-    bytes: &Bytes,
-    optional: bool,
-) -> Result<T, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return if optional {
-            Ok(T::default())
-        } else {
-            Err(ApiError::bad_body(operation, "a JSON body is required"))
-        };
-    }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_body(operation, e))
 }
 
 async fn active(node: &Node, operation: &str, id: &str) -> Result<SubjectRecord, ApiError> {
@@ -100,12 +80,12 @@ struct SubjectCreationResult {
 
 async fn create_subject(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateSubject";
-    let options: CreateSubjectOptions = body(OPERATION, &bytes, true)?;
+    let options: CreateSubjectOptions = optional_json(OPERATION, &bytes)?;
     // As nuts-node: an assertion key is always made; `keys.assertionKey` is ignored.
     let encryption = options.keys.is_some_and(|keys| keys.encryption_key);
     let (record, document) = node
         .subjects
-        .create(options.subject, encryption, now(&node))
+        .create(options.subject, encryption, node.now())
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     tracing::info!(subject = %record.id, did = %record.did, "subject created");
@@ -138,7 +118,7 @@ async fn deactivate(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     node.subjects
-        .deactivate(&id, now(&node))
+        .deactivate(&id, node.now())
         .await
         .map_err(|e| ApiError::subject("Deactivate", e))?;
     tracing::info!(subject = %id, "subject deactivated");
@@ -160,11 +140,11 @@ async fn create_service(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateService";
-    let request: ServiceRequest = body(OPERATION, &bytes, false)?;
+    let request: ServiceRequest = json(OPERATION, &bytes)?;
     let record = active(&node, OPERATION, &id).await?;
     let service = node
         .subjects
-        .add_service(&record, &request.kind, request.service_endpoint, now(&node))
+        .add_service(&record, &request.kind, request.service_endpoint, node.now())
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     Ok(Json(vec![service]).into_response())
@@ -213,7 +193,7 @@ async fn delete_service(
     const OPERATION: &str = "DeleteService";
     let record = active(&node, OPERATION, &id).await?;
     node.subjects
-        .delete_service(&record, &service_id, now(&node))
+        .delete_service(&record, &service_id, node.now())
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -225,7 +205,7 @@ async fn update_service(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "UpdateService";
-    let request: ServiceRequest = body(OPERATION, &bytes, false)?;
+    let request: ServiceRequest = json(OPERATION, &bytes)?;
     let record = active(&node, OPERATION, &id).await?;
     let service = node
         .subjects
@@ -234,7 +214,7 @@ async fn update_service(
             &service_id,
             &request.kind,
             request.service_endpoint,
-            now(&node),
+            node.now(),
         )
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
@@ -247,7 +227,7 @@ async fn add_verification_method(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "AddVerificationMethod";
-    let options: KeyCreationOptions = body(OPERATION, &bytes, false)?;
+    let options: KeyCreationOptions = json(OPERATION, &bytes)?;
     if !options.assertion_key && !options.encryption_key {
         return Err(ApiError::bad_body(
             OPERATION,
@@ -263,7 +243,7 @@ async fn add_verification_method(
                 assertion: options.assertion_key,
                 encryption: options.encryption_key,
             },
-            now(&node),
+            node.now(),
         )
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
@@ -278,7 +258,7 @@ async fn remove_verification_method(
     const OPERATION: &str = "RemoveVerificationMethod";
     let record = active(&node, OPERATION, &id).await?;
     node.subjects
-        .remove_method(&record, &method_id, now(&node))
+        .remove_method(&record, &method_id, node.now())
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     tracing::info!(subject = %record.id, method = %method_id, "verification method removed");

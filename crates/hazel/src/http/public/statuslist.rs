@@ -31,7 +31,7 @@ pub async fn status_list(State(node): State<Node>, uri: Uri) -> Result<Response,
         .ok()
         .filter(|page| *page >= 1)
         .ok_or_else(not_found)?;
-    let now = node.clock.now().unix_timestamp();
+    let now = node.now();
     let jwt = node
         .credentials
         .status_list(did, page, now)
