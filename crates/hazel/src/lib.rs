@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 pub mod authorization;
+pub mod authserver;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod credentials;
@@ -20,3 +22,4 @@ pub mod policy;
 pub mod resolver;
 pub mod storage;
 pub mod subjects;
+pub mod tokens;

@@ -31,6 +31,15 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+/// Labels of the token endpoint counter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct TokenLabels {
+    /// `issued` or `refused`.
+    pub outcome: &'static str,
+    /// The token type issued (`DPoP`, `Bearer`) or the OAuth error code of a refusal.
+    pub kind: String,
+}
+
 /// The node's metrics.
 #[derive(Debug)]
 pub struct Metrics {
@@ -38,6 +47,7 @@ pub struct Metrics {
     http_requests: Family<HttpLabels, Counter>,
     http_duration: Family<HttpLabels, Histogram>,
     policy_backend: Family<OutcomeLabels, Counter>,
+    tokens: Family<TokenLabels, Counter>,
 }
 
 /// Latency buckets in seconds: fine-grained below 100 ms, where the token endpoint should live.
@@ -73,7 +83,14 @@ impl Metrics {
             "Policy backend lookups by outcome (found, unknown_scope, cached, error)",
             policy_backend.clone(),
         );
+        let tokens = Family::<TokenLabels, Counter>::default();
+        registry.register(
+            "token_requests",
+            "Token requests by outcome: issued per token type, refused per OAuth error code",
+            tokens.clone(),
+        );
         Self {
+            tokens,
             registry: Mutex::new(registry),
             http_requests,
             http_duration,
@@ -93,6 +110,26 @@ impl Metrics {
     pub fn policy_backend(&self, outcome: &'static str) {
         self.policy_backend
             .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+    }
+
+    /// Counts an issued token.
+    pub fn token_issued(&self, token_type: &str) {
+        self.tokens
+            .get_or_create(&TokenLabels {
+                outcome: "issued",
+                kind: token_type.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts a refused token request.
+    pub fn token_refused(&self, code: &str) {
+        self.tokens
+            .get_or_create(&TokenLabels {
+                outcome: "refused",
+                kind: code.to_owned(),
+            })
             .inc();
     }
 

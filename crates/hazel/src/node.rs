@@ -18,6 +18,7 @@ use crate::storage::StorageError;
 use crate::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
 use crate::storage::sql::{AuditLog, Database};
 use crate::subjects::Subjects;
+use crate::tokens::AccessTokens;
 
 /// Everything a request handler may need, cheap to clone (every member is shared).
 #[derive(Debug, Clone)]
@@ -52,6 +53,15 @@ pub struct Node {
     pub policy: Option<Arc<dyn PolicySource>>,
     /// Usage-time authorization policies, when configured.
     pub authorization: Option<AuthorizationEngine>,
+    /// The client for the operator's own services (policy backend, AuthZEN PDP): plain HTTP and
+    /// private addresses allowed, timeouts and size limits kept.
+    pub policy_client: OutboundClient,
+    /// Access tokens issued by this node.
+    pub tokens: AccessTokens,
+    /// Cached `client_id` bindings of token requests.
+    pub client_bindings: Arc<crate::authserver::client::Bindings>,
+    /// Remote authorization server metadata and definitions, briefly cached.
+    pub remote_cache: Arc<crate::client::RemoteCache>,
 }
 
 /// Why the node could not start.
@@ -106,6 +116,11 @@ impl Node {
         self.clock.now().unix_timestamp()
     }
 
+    /// Whether a decision point can grant the extra scopes of a `dynamic` profile.
+    pub fn can_decide_scopes(&self) -> bool {
+        self.authorization.is_some() || self.config.policy.authzen.endpoint.is_some()
+    }
+
     /// Opens the stores as configured: SQLite or PostgreSQL (migrated), memory or Redis.
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let database = Database::open(&config.storage.sql, &config.datadir).await?;
@@ -154,6 +169,8 @@ impl Node {
             config.resolver.clone(),
         ));
         let metrics = Arc::new(Metrics::new());
+        // The policy backend and PDP are the operator's own services.
+        let policy_client = OutboundClient::new(&config.http.client, false)?;
         let policy: Option<Arc<dyn PolicySource>> =
             match (&config.policy.directory, &config.policy.address) {
                 (Some(directory), _) => {
@@ -171,9 +188,8 @@ impl Node {
                     })?;
                     // The backend is the operator's own service: plain HTTP and private addresses are
                     // allowed, timeouts and size limits stay.
-                    let client = OutboundClient::new(&config.http.client, false)?;
                     Some(Arc::new(PolicyBackend::new(
-                        client,
+                        policy_client.clone(),
                         address,
                         config.policy.cachettl,
                         metrics.clone(),
@@ -204,6 +220,10 @@ impl Node {
         Ok(Self {
             credentials,
             audit: AuditLog::new(database.clone()),
+            policy_client,
+            tokens: AccessTokens::new(sessions.clone()),
+            client_bindings: Arc::default(),
+            remote_cache: Arc::default(),
             config: Arc::new(config),
             database,
             sessions,

@@ -212,6 +212,30 @@ impl OutboundClient {
             .map_err(classify)
     }
 
+    /// POSTs `body` as `content_type` to `url` with extra `headers`, returning the status and the
+    /// body whatever the status (token endpoints and PDPs answer errors with a body).
+    pub async fn post(
+        &self,
+        url: &Url,
+        content_type: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, Bytes), FetchError> {
+        self.check_url(url)?;
+        let mut request = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(reqwest::header::ACCEPT, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let fetched = self.read(response).await?;
+        Ok((status, fetched.body))
+    }
+
     /// GETs `url` with `accept`, returning the body if the status is 2xx.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Fetched, FetchError> {
         let response = self.send(url, accept).await?;

@@ -27,3 +27,12 @@ pub use alg::Algorithm;
 pub use error::Error;
 pub use jwk::Jwk;
 pub use key::{KeyKind, Signer, SigningKey, VerifyingKey, ec_jwk_from_sec1};
+
+/// SHA-256 of `data`, for the hashes JOSE-based protocols put in claims (DPoP `ath`, PKCE
+/// `S256`); exposed here so that callers use the same library as signatures and thumbprints.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    let mut out = [0; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}

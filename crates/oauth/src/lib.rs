@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dpop;
 pub mod error;
 
 pub use error::{ErrorCode, ErrorResponse};

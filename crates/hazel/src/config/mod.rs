@@ -226,6 +226,7 @@ impl Default for PolicyConfig {
             address: None,
             cachettl: Duration::from_secs(60),
             authorization: AuthorizationConfig::default(),
+            authzen: AuthzenConfig::default(),
         }
     }
 }
@@ -238,12 +239,41 @@ pub struct AuthConfig {
     /// presentations and proofs.
     #[serde(with = "duration")]
     pub clockskew: Duration,
+    /// How long an access token this node issues is valid.
+    #[serde(with = "duration")]
+    pub accesstokenlifetime: Duration,
+    /// The longest validity (exp − nbf/iat) a presentation in a token request may have.
+    #[serde(with = "duration")]
+    pub presentationmaxvalidity: Duration,
+    /// DPoP proofs.
+    pub dpop: DpopConfig,
 }
 
 impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             clockskew: Duration::from_secs(5),
+            accesstokenlifetime: Duration::from_secs(15 * 60),
+            presentationmaxvalidity: Duration::from_secs(5),
+            dpop: DpopConfig::default(),
+        }
+    }
+}
+
+/// `auth.dpop.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DpopConfig {
+    /// How old a proof's `iat` may be (RFC 9449 §11.1); its `jti` is remembered this long plus
+    /// the clock skew.
+    #[serde(with = "duration")]
+    pub maxage: Duration,
+}
+
+impl Default for DpopConfig {
+    fn default() -> Self {
+        Self {
+            maxage: Duration::from_secs(60),
         }
     }
 }
@@ -322,6 +352,8 @@ pub struct PolicyConfig {
     pub cachettl: Duration,
     /// Usage-time authorization policies.
     pub authorization: AuthorizationConfig,
+    /// An external AuthZEN PDP.
+    pub authzen: AuthzenConfig,
 }
 
 /// `policy.authorization.*`
@@ -330,6 +362,15 @@ pub struct PolicyConfig {
 pub struct AuthorizationConfig {
     /// Directory of Rego (`*.rego`) policies evaluated when a token is used.
     pub directory: Option<PathBuf>,
+}
+
+/// `policy.authzen.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthzenConfig {
+    /// An external AuthZEN 1.0 PDP's evaluation URL, asked which `dynamic` extra scopes to grant
+    /// at token time (instead of the in-process Rego policies).
+    pub endpoint: Option<String>,
 }
 
 impl Config {

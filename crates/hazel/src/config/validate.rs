@@ -181,6 +181,27 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
                 .to_owned(),
         );
     }
+    let auth = &config.auth;
+    if auth.accesstokenlifetime < Duration::from_secs(1)
+        || auth.accesstokenlifetime > Duration::from_secs(24 * 3600)
+    {
+        problem(
+            "auth.accesstokenlifetime",
+            "must be between 1s and 24h".to_owned(),
+        );
+    }
+    if auth.presentationmaxvalidity < Duration::from_secs(1)
+        || auth.presentationmaxvalidity > Duration::from_secs(3600)
+    {
+        problem(
+            "auth.presentationmaxvalidity",
+            "must be between 1s and 1h; a long-lived presentation is a replayable credential"
+                .to_owned(),
+        );
+    }
+    if auth.dpop.maxage < Duration::from_secs(1) || auth.dpop.maxage > Duration::from_secs(3600) {
+        problem("auth.dpop.maxage", "must be between 1s and 1h".to_owned());
+    }
     let resolver = &config.resolver;
     if resolver.cachettl > resolver.maxcachettl {
         problem(
@@ -219,6 +240,21 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
             "policy.authorization.directory",
             format!("{} is not a directory", directory.display()),
         );
+    }
+    if let Some(endpoint) = &policy.authzen.endpoint {
+        match url::Url::parse(endpoint) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+            _ => problem(
+                "policy.authzen.endpoint",
+                format!("`{endpoint}` must be an absolute http(s) URL"),
+            ),
+        }
+        if policy.authorization.directory.is_some() {
+            problem(
+                "policy.authorization.directory, policy.authzen.endpoint",
+                "both are set; dynamic scopes are decided by one policy decision point".to_owned(),
+            );
+        }
     }
     if let Some(address) = &policy.address {
         match url::Url::parse(address) {

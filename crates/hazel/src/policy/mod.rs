@@ -60,11 +60,13 @@ pub struct ScopeSelection {
 
 /// Resolves a space-separated `scope` parameter: exactly one scope must be a credential profile
 /// scope; the others are allowed as its scope policy says. Scopes are compared as strings
-/// (SMART-on-FHIR `patient/Observation.read` is just a string).
+/// (SMART-on-FHIR `patient/Observation.read` is just a string). `can_decide` says whether a
+/// decision point (Rego policies or an AuthZEN PDP) can grant the extras of a `dynamic` profile.
 pub async fn select_scopes(
     source: &dyn PolicySource,
     scope: &str,
     authorizer: &str,
+    can_decide: bool,
 ) -> Result<ScopeSelection, PolicyError> {
     let mut requested: Vec<&str> = Vec::new();
     for token in scope.split(' ').filter(|t| !t.is_empty()) {
@@ -103,10 +105,12 @@ pub async fn select_scopes(
             "scope {} is not allowed with {profile} (its scope policy is profile-only)",
             extra.join(" ")
         ))),
-        ScopePolicy::Dynamic if !extra.is_empty() => Err(PolicyError::Scope(format!(
-            "scope {} needs an authorization policy to grant it, and none is configured",
-            extra.join(" ")
-        ))),
+        ScopePolicy::Dynamic if !extra.is_empty() && !can_decide => {
+            Err(PolicyError::Scope(format!(
+                "scope {} needs an authorization policy to grant it, and none is configured",
+                extra.join(" ")
+            )))
+        }
         _ => Ok(ScopeSelection {
             profile: profile.to_owned(),
             entry,

@@ -297,6 +297,26 @@ impl Subjects {
         Ok((kid, self.keys.signer(&method.key_id).await?))
     }
 
+    /// The signer of one verification method (`kid`) of an active subject; `None` when the DID
+    /// is not this node's, the subject is deactivated, or the method is not among its methods.
+    pub async fn signer_for_method(
+        &self,
+        kid: &DidUrl,
+    ) -> Result<Option<Arc<dyn Signer>>, SubjectError> {
+        let Some(record) = self.by_did(kid.did()).await?.filter(|r| !r.deactivated) else {
+            return Ok(None);
+        };
+        let wanted = kid.to_string();
+        let Some(method) = store::methods(&self.database, &record.id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == wanted)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.keys.signer(&method.key_id).await?))
+    }
+
     /// Adds a service; a service with the same type and endpoint is not added twice.
     pub async fn add_service(
         &self,

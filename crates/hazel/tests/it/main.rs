@@ -16,5 +16,6 @@ mod resolver;
 mod sessions;
 mod sql;
 mod support;
+mod token;
 mod vcr;
 mod vdr;

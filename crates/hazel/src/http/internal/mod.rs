@@ -1,5 +1,6 @@
 //! The internal listener: the organization's own systems and operators.
 
+mod auth;
 mod authorized;
 mod health;
 mod status;
@@ -21,4 +22,5 @@ pub fn routes() -> Router<Node> {
         .merge(vdr::routes())
         .merge(vcr::routes())
         .merge(authorized::routes())
+        .merge(auth::routes())
 }

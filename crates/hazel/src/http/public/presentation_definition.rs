@@ -46,16 +46,21 @@ pub async fn presentation_definition(
             format!("unsupported scope ({scope}): no policy is configured"),
         ));
     };
-    let selection = select_scopes(policy.as_ref(), scope, record.did.as_str())
-        .await
-        .map_err(|error| match error {
-            PolicyError::Scope(reason) => ApiError::oauth(ErrorCode::InvalidScope, reason),
-            other => ApiError::oauth(
-                ErrorCode::ServerError,
-                "the presentation definition could not be retrieved",
-            )
-            .with_cause(other),
-        })?;
+    let selection = select_scopes(
+        policy.as_ref(),
+        scope,
+        record.did.as_str(),
+        node.can_decide_scopes(),
+    )
+    .await
+    .map_err(|error| match error {
+        PolicyError::Scope(reason) => ApiError::oauth(ErrorCode::InvalidScope, reason),
+        other => ApiError::oauth(
+            ErrorCode::ServerError,
+            "the presentation definition could not be retrieved",
+        )
+        .with_cause(other),
+    })?;
     let definition = selection
         .entry
         .definition(owner)

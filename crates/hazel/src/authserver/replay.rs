@@ -1,0 +1,69 @@
+//! Single-use values: presentation nonces and DPoP `jti`s. Each is claimed with the session
+//! store's atomic `put_if_absent`, so of two concurrent requests carrying the same value exactly
+//! one wins, also across nodes that share Redis. Values are hashed into the key: they are chosen
+//! by clients and may be long.
+
+use std::time::Duration;
+
+use aws_lc_rs::digest::{SHA256, digest};
+
+use crate::storage::StorageError;
+use crate::storage::session::SessionStore;
+
+/// What kind of value is claimed; each has its own key space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The `nonce` of a presentation in a token request.
+    PresentationNonce,
+    /// The `jti` of a DPoP proof, at the token endpoint and at resource servers alike (a proof
+    /// seen at one may not be replayed at the other).
+    DpopJti,
+}
+
+impl Kind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::PresentationNonce => "vp-nonce",
+            Self::DpopJti => "dpop-jti",
+        }
+    }
+}
+
+/// Claims `value` for `ttl`. `Ok(false)` means it was used before.
+pub async fn claim(
+    sessions: &dyn SessionStore,
+    kind: Kind,
+    value: &str,
+    ttl: Duration,
+) -> Result<bool, StorageError> {
+    let key = format!(
+        "{}:{}",
+        kind.prefix(),
+        jose::base64url::encode(digest(&SHA256, value.as_bytes()))
+    );
+    sessions.put_if_absent(&key, b"1", ttl).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::session::MemorySessionStore;
+
+    #[tokio::test]
+    async fn a_value_is_claimed_once_per_kind() {
+        let store = MemorySessionStore::new();
+        let ttl = Duration::from_secs(10);
+        assert!(
+            claim(&store, Kind::PresentationNonce, "n", ttl)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !claim(&store, Kind::PresentationNonce, "n", ttl)
+                .await
+                .unwrap()
+        );
+        assert!(claim(&store, Kind::DpopJti, "n", ttl).await.unwrap());
+        assert!(!claim(&store, Kind::DpopJti, "n", ttl).await.unwrap());
+    }
+}

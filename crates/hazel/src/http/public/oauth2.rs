@@ -1,0 +1,213 @@
+//! The public face of each subject's authorization server: RFC 8414 metadata, the entity
+//! statement, the client metadata, and the token endpoint (`vp_token-bearer`).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oauth::ErrorCode;
+use serde_json::json;
+
+use crate::authserver::s2s::{self, GRANT_TYPE, Refusal, VpTokenRequest};
+use crate::authserver::{entity, metadata};
+use crate::http::error::ApiError;
+use crate::http::params::Params;
+use crate::node::Node;
+use crate::storage::sql::{AuditEvent, Outcome};
+use crate::subjects::SubjectRecord;
+
+/// The grant type nuts-node reserves for OpenID4VCI and does not implement at this endpoint.
+const PRE_AUTHORIZED_CODE: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let error = ApiError::oauth(refusal.code, refusal.description);
+        match refusal.cause {
+            Some(cause) => error.with_cause(cause),
+            None => error,
+        }
+    }
+}
+
+async fn subject(node: &Node, id: &str) -> Result<SubjectRecord, ApiError> {
+    node.subjects.active(id).await.map_err(|e| match e {
+        crate::subjects::SubjectError::NotFound | crate::subjects::SubjectError::Deactivated => {
+            ApiError::oauth(ErrorCode::InvalidRequest, "subject not found")
+        }
+        other => ApiError::oauth(ErrorCode::ServerError, "subject lookup failed").with_cause(other),
+    })
+}
+
+fn cacheable(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=300"),
+    );
+    response
+}
+
+/// `GET /.well-known/oauth-authorization-server/oauth2/{subject}`. Unlike nuts-node, an unknown
+/// subject is 404: there is no authorization server to describe.
+pub async fn authorization_server_metadata(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if node.subjects.active(&id).await.is_err() {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    }
+    let body = metadata::authorization_server(node.config.public_url(), &id);
+    Ok(cacheable(axum::Json(body).into_response()))
+}
+
+/// `GET /.well-known/openid-configuration/oauth2/{subject}`: the signed entity statement.
+pub async fn openid_configuration(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let record = subject(&node, &id).await?;
+    let jwt = entity::create(&node, &record, node.now())
+        .await
+        .map_err(|e| {
+            ApiError::oauth(ErrorCode::ServerError, "the statement could not be signed")
+                .with_cause(e)
+        })?;
+    let mut response = jwt.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(entity::MEDIA_TYPE),
+    );
+    Ok(cacheable(response))
+}
+
+/// `GET /oauth2/{subject}/oauth-client`: the subject's client metadata (RFC 7591 members).
+pub async fn client_metadata(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    subject(&node, &id).await?;
+    let body = json!({
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", GRANT_TYPE],
+        "response_types": ["code", "vp_token"],
+        "software_id": "hazel",
+        "software_version": env!("CARGO_PKG_VERSION"),
+        "vp_formats": metadata::vp_formats(),
+        "client_id_scheme": "entity_id",
+    });
+    Ok(cacheable(axum::Json(body).into_response()))
+}
+
+/// RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded` (parameters of
+/// the media type, like `charset`, are allowed).
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// `POST /oauth2/{subject}/token`.
+pub async fn token(
+    State(node): State<Node>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let record = subject(&node, &id).await?;
+    if !is_form(&headers) {
+        return Err(ApiError::oauth(
+            ErrorCode::InvalidRequest,
+            "the request body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::oauth(ErrorCode::InvalidRequest, "the request body is not UTF-8"))?;
+    // RFC 6749 §3.2: parameters come from the body only; the query string is ignored.
+    let params = Params::parse(text)?;
+    let grant_type = params.get("grant_type").unwrap_or_default();
+    match grant_type {
+        GRANT_TYPE => {}
+        PRE_AUTHORIZED_CODE => {
+            return Err(ApiError::oauth(
+                ErrorCode::UnsupportedGrantType,
+                "not implemented yet",
+            ));
+        }
+        other => {
+            return Err(ApiError::oauth(
+                ErrorCode::UnsupportedGrantType,
+                format!("grant_type '{other}' is not supported"),
+            ));
+        }
+    }
+    let mut dpop_headers = headers.get_all("dpop").iter();
+    let dpop =
+        match (dpop_headers.next(), dpop_headers.next()) {
+            (None, _) => None,
+            (Some(value), None) => Some(value.to_str().map_err(|_| {
+                ApiError::oauth(ErrorCode::InvalidDpopProof, "DPoP header is invalid")
+            })?),
+            // RFC 9449 §4.3 check 1.
+            (Some(_), Some(_)) => {
+                return Err(ApiError::oauth(
+                    ErrorCode::InvalidDpopProof,
+                    "DPoP header is invalid: more than one DPoP header",
+                ));
+            }
+        };
+    let (Some(assertion), Some(presentation_submission), Some(scope), Some(client_id)) = (
+        params.get("assertion"),
+        params.get("presentation_submission"),
+        params.get("scope"),
+        params.get("client_id"),
+    ) else {
+        return Err(ApiError::oauth(
+            ErrorCode::InvalidRequest,
+            "missing required parameters",
+        ));
+    };
+    let request = VpTokenRequest {
+        assertion,
+        presentation_submission,
+        scope,
+        client_id,
+        dpop,
+    };
+    let now = node.now();
+    let outcome = s2s::grant(&node, &record, &request, now).await;
+    let event = AuditEvent {
+        occurred_at: now,
+        action: "token.vp_token-bearer".into(),
+        outcome: if outcome.is_ok() {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        actor: client_id.to_owned(),
+        subject: record.id.clone(),
+        detail: s2s::audit_detail(&request, outcome.as_ref()),
+    };
+    if let Err(error) = node.audit.record(&event).await {
+        // NEN 7510: no token without its audit record.
+        tracing::error!(%error, "audit record of a token request could not be written");
+        return Err(ApiError::oauth(
+            ErrorCode::ServerError,
+            "the request could not be recorded",
+        ));
+    }
+    match &outcome {
+        Ok(granted) => node.metrics.token_issued(&granted.response.token_type),
+        Err(refusal) => node.metrics.token_refused(refusal.code.as_str()),
+    }
+    let granted = outcome?;
+    let mut response = axum::Json(granted.response).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}

@@ -1,0 +1,875 @@
+//! The service-to-service flow on served nodes: AS metadata, the `vp_token-bearer` token endpoint
+//! with DPoP, introspection, `/dpop/validate`, and the client's `request-service-access-token`.
+//! Rows of `checklists/{s2s-token,dpop,introspection,metadata-and-pd}.md` are named in the tests.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use hazel::config::Config;
+use hazel::credentials::PresentationRequest;
+use hazel::http::{internal_router, public_router};
+use hazel::node::Node;
+use http_body_util::BodyExt;
+use jose::{KeyKind, Signer, SigningKey};
+use oauth::dpop::{self, ProofClaims};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::support::{self, call};
+
+pub const SCOPE: &str = "eoverdracht-sender";
+
+/// A policy mapping `eoverdracht-sender` (and a passthrough and a dynamic profile) to a definition
+/// that asks for a NutsOrganizationCredential and maps the organization's name and city.
+pub fn policy() -> Value {
+    let definition = |id: &str| {
+        json!({
+            "id": id,
+            "format": {"jwt_vc": {"alg": ["ES256", "EdDSA"]}, "jwt_vp": {"alg": ["ES256", "EdDSA"]}},
+            "input_descriptors": [{
+                "id": "organization_credential",
+                "constraints": {"fields": [
+                    {"path": ["$.type"], "filter": {"type": "string", "const": "NutsOrganizationCredential"}},
+                    {"id": "organization_name", "path": ["$.credentialSubject.organization.name"]},
+                    {"id": "organization_city", "path": ["$.credentialSubject.organization.city"]}
+                ]}
+            }]
+        })
+    };
+    json!({
+        SCOPE: {"organization": definition("pd_eoverdracht")},
+        "fhir-passthrough": {"organization": definition("pd_passthrough"), "scope_policy": "passthrough"},
+        "fhir-dynamic": {"organization": definition("pd_dynamic"), "scope_policy": "dynamic"},
+        "reserved": {"organization": {
+            "id": "pd_reserved",
+            "input_descriptors": [{"id": "o", "constraints": {"fields": [
+                {"id": "iss", "path": ["$.issuer"]}
+            ]}}]
+        }}
+    })
+}
+
+/// A node whose public listener serves on a real port (so that its `url` is reachable for
+/// metadata, entity statements and did:web), with the policy above.
+pub struct Served {
+    pub node: Node,
+    pub api: Router,
+    pub public: Router,
+    pub base: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn served(tweak: impl FnOnce(&mut Config, &Path)) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(policies.join("s2s.json"), policy().to_string()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut config = support::config_in(dir.path());
+    config.url = base.clone();
+    config.strictmode = false;
+    config.policy.directory = Some(policies);
+    tweak(&mut config, dir.path());
+    let node = Node::open(config).await.unwrap();
+    let public = public_router(&node);
+    tokio::spawn(axum::serve(listener, public.clone()).into_future());
+    Served {
+        api: internal_router(&node),
+        public,
+        node,
+        base,
+        _dir: dir,
+    }
+}
+
+async fn subject(api: &Router, id: &str) -> String {
+    let (status, created, _) = call(
+        api,
+        Method::POST,
+        "/internal/vdr/v2/subject",
+        Some(json!({"subject": id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    created["documents"][0]["id"].as_str().unwrap().to_owned()
+}
+
+/// Creates `issuer`, `verifier` and `client` and puts an organization credential issued by
+/// `issuer` in `client`'s wallet. Returns the client's DID.
+pub async fn organizations(served: &Served) -> String {
+    let issuer = subject(&served.api, "issuer").await;
+    subject(&served.api, "verifier").await;
+    let client = subject(&served.api, "client").await;
+    let (status, vc, _) = call(
+        &served.api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
+            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+            "issuer": issuer,
+            "expirationDate": "2099-01-01T00:00:00Z",
+            "credentialSubject": {"id": client, "organization": {"name": "Zorggroep", "city": "Amandelmere"}},
+            "format": "jwt_vc"
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    let (status, body, _) = call(
+        &served.api,
+        Method::POST,
+        "/internal/vcr/v2/holder/client/vc",
+        Some(vc),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    client
+}
+
+/// What a client sends: a presentation and its parts.
+pub struct Presented {
+    pub assertion: String,
+    pub submission: Value,
+}
+
+/// A JWT presentation of the client's wallet, for `audience`, valid `validity` seconds.
+pub async fn present(
+    served: &Served,
+    client: &str,
+    audience: &str,
+    nonce: Option<&str>,
+    validity: i64,
+) -> Presented {
+    let node = &served.node;
+    let record = node.subjects.active("client").await.unwrap();
+    let wallet = node.credentials.wallet(&record, node.now()).await.unwrap();
+    let vp = node
+        .credentials
+        .create_presentation(
+            PresentationRequest {
+                signer: Some(client.to_owned()),
+                credentials: wallet.iter().map(|c| c.raw.clone()).collect(),
+                audience: Some(audience.to_owned()),
+                nonce: nonce.map(str::to_owned),
+                expires: Some(node.now() + validity),
+                format: vc::Format::JwtVp,
+            },
+            node.now(),
+        )
+        .await
+        .unwrap();
+    Presented {
+        assertion: vp.as_str().unwrap().to_owned(),
+        submission: json!({
+            "id": "submission",
+            "definition_id": "pd_eoverdracht",
+            "descriptor_map": [{"id": "organization_credential", "format": "jwt_vc", "path": "$.verifiableCredential"}]
+        }),
+    }
+}
+
+/// A DPoP proof for the token endpoint of `verifier`.
+pub fn proof(key: &SigningKey, htm: &str, htu: &str, iat: i64, jti: &str) -> String {
+    dpop::create(
+        key,
+        &ProofClaims {
+            jti,
+            htm,
+            htu,
+            iat,
+            ath: None,
+            nonce: None,
+        },
+    )
+    .unwrap()
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: axum::http::HeaderMap,
+}
+
+/// POSTs a form to a router with extra headers.
+pub async fn post_form(
+    router: &Router,
+    path: &str,
+    form: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> Answer {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        headers,
+    }
+}
+
+/// The form of a valid token request.
+fn form<'a>(
+    presented: &'a Presented,
+    submission: &'a str,
+    client_id: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("grant_type", "vp_token-bearer"),
+        ("assertion", presented.assertion.as_str()),
+        ("presentation_submission", submission),
+        ("scope", SCOPE),
+        ("client_id", client_id),
+    ]
+}
+
+async fn introspect(served: &Served, token: &str, extended: bool) -> Value {
+    let path = if extended {
+        "/internal/auth/v2/accesstoken/introspect_extended"
+    } else {
+        "/internal/auth/v2/accesstoken/introspect"
+    };
+    let answer = post_form(&served.api, path, &[("token", token)], &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body
+}
+
+#[tokio::test]
+async fn s2s_dpop_token_is_issued_bound_and_introspected_with_claims() {
+    let served = served(|_, _| {}).await;
+    let client = organizations(&served).await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let endpoint = format!("{issuer}/token");
+    let presented = present(&served, &client, &issuer, Some("nonce-1"), 5).await;
+    let submission = presented.submission.to_string();
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let now = served.node.now();
+    let dpop_proof = proof(&key, "POST", &endpoint, now, "jti-1");
+
+    // A2 / H14 / H15
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&presented, &submission, &client),
+        &[("DPoP", &dpop_proof)],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["token_type"], "DPoP");
+    assert_eq!(answer.body["expires_in"], 900);
+    assert_eq!(answer.body["scope"], SCOPE);
+    assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(answer.headers[header::PRAGMA], "no-cache");
+    let token = answer.body["access_token"].as_str().unwrap().to_owned();
+    assert!(jose::base64url::decode(&token, "token").unwrap().len() >= 16);
+
+    // I7, I10, I15
+    let introspected = introspect(&served, &token, false).await;
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["iss"], issuer.as_str());
+    assert_eq!(introspected["client_id"], client.as_str());
+    assert_eq!(introspected["scope"], SCOPE);
+    assert_eq!(
+        introspected["cnf"]["jkt"],
+        key.public_jwk().thumbprint().as_str()
+    );
+    assert_eq!(introspected["organization_name"], "Zorggroep");
+    assert_eq!(introspected["organization_city"], "Amandelmere");
+    assert_eq!(
+        introspected["exp"].as_i64().unwrap() - introspected["iat"].as_i64().unwrap(),
+        900
+    );
+    assert!(introspected.get("vps").is_none());
+    // I8
+    let extended = introspect(&served, &token, true).await;
+    assert_eq!(extended["vps"], json!([presented.assertion]));
+    assert_eq!(
+        extended["presentation_definitions"]["organization"]["id"],
+        "pd_eoverdracht"
+    );
+    assert_eq!(
+        extended["presentation_submissions"]["pd_eoverdracht"],
+        presented.submission
+    );
+
+    // A19: the same presentation again, with a fresh proof.
+    let again = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&presented, &submission, &client),
+        &[("DPoP", &proof(&key, "POST", &endpoint, now, "jti-2"))],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(again.body["error"], "invalid_request");
+    assert_eq!(
+        again.body["error_description"],
+        "presentation nonce has already been used"
+    );
+    // H4: a new presentation with the used proof.
+    let fresh = present(&served, &client, &issuer, Some("nonce-2"), 5).await;
+    let replayed = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&fresh, &submission, &client),
+        &[("DPoP", &dpop_proof)],
+    )
+    .await;
+    assert_eq!(
+        replayed.body["error"], "invalid_dpop_proof",
+        "{}",
+        replayed.body
+    );
+    assert!(
+        replayed.body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("jti already used")
+    );
+    // H20: each outcome is in the audit trail, never the token.
+    let events: Vec<(String, String)> = served
+        .node
+        .audit
+        .for_subject("verifier", 0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "token.vp_token-bearer")
+        .map(|e| (format!("{:?}", e.outcome), e.detail.to_string()))
+        .collect();
+    let outcomes: Vec<&str> = events.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(outcomes, ["Success", "Failure", "Failure"]);
+    assert!(events.iter().all(|(_, detail)| !detail.contains(&token)));
+    assert!(events[1].1.contains("invalid_request"));
+}
+
+#[tokio::test]
+async fn s2s_without_dpop_is_a_bearer_token_without_cnf() {
+    let served = served(|_, _| {}).await;
+    let client = organizations(&served).await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let presented = present(&served, &client, &issuer, Some("n"), 5).await;
+    let submission = presented.submission.to_string();
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&presented, &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["token_type"], "Bearer");
+    let introspected = introspect(
+        &served,
+        answer.body["access_token"].as_str().unwrap(),
+        false,
+    )
+    .await;
+    assert_eq!(introspected["active"], true);
+    assert!(introspected.get("cnf").is_none());
+}
+
+/// Every refusal of checklists/s2s-token.md: the right error, and no state changed (the valid
+/// request with the same presentation and nonce succeeds afterwards).
+#[tokio::test]
+async fn s2s_refusals_have_their_oauth_error_and_change_nothing() {
+    let served = served(|_, _| {}).await;
+    let client = organizations(&served).await;
+    let issuer_did = served
+        .node
+        .subjects
+        .active("issuer")
+        .await
+        .unwrap()
+        .did
+        .to_string();
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let endpoint = format!("{issuer}/token");
+    let presented = present(&served, &client, &issuer, Some("kept"), 5).await;
+    let submission = presented.submission.to_string();
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let now = served.node.now();
+    let good_proof = proof(&key, "POST", &endpoint, now, "jti-good");
+
+    let other_audience = present(
+        &served,
+        &client,
+        "https://other.example/oauth2/x",
+        Some("a"),
+        5,
+    )
+    .await;
+    let too_long = present(&served, &client, &issuer, Some("b"), 3600).await;
+    let no_nonce = present(&served, &client, &issuer, None, 5).await;
+    let mut tampered = presented.assertion.clone();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let other_definition =
+        json!({"id": "s", "definition_id": "pd_other", "descriptor_map": []}).to_string();
+    let empty_map =
+        json!({"id": "s", "definition_id": "pd_eoverdracht", "descriptor_map": []}).to_string();
+    let reserved = json!({"id": "s", "definition_id": "pd_reserved", "descriptor_map": [
+        {"id": "o", "format": "jwt_vc", "path": "$.verifiableCredential"}]})
+    .to_string();
+
+    let base = form(&presented, &submission, &client);
+    let owned = |f: Vec<(&'static str, &str)>| -> Vec<(&'static str, String)> {
+        f.into_iter().map(|(k, v)| (k, v.to_owned())).collect()
+    };
+    let without = |name: &str| -> Vec<(&'static str, String)> {
+        base.iter()
+            .filter(|(k, _)| *k != name)
+            .map(|(k, v)| (*k, (*v).to_owned()))
+            .collect()
+    };
+    let replace = |name: &'static str, value: &str| {
+        let mut f = without(name);
+        f.push((name, value.to_owned()));
+        f
+    };
+    let with = |name: &'static str, value: &str| replace(name, value);
+    let htm_get = proof(&key, "GET", &endpoint, now, "j1");
+    let other_htu = proof(&key, "POST", &format!("{issuer}/other"), now, "j2");
+    let old_iat = proof(&key, "POST", &endpoint, now - 600, "j3");
+    let future_iat = proof(&key, "POST", &endpoint, now + 60, "j4");
+
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(&'a str, String)>,
+        Vec<(&'a str, &'a str)>,
+        StatusCode,
+        &'a str,
+        &'a str,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "A4",
+            "/oauth2/nobody/token",
+            owned(base.clone()),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "subject not found",
+        ),
+        (
+            "A5",
+            "/oauth2/verifier/token",
+            with("grant_type", "unsupported"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type 'unsupported' is not supported",
+        ),
+        (
+            "A5b",
+            "/oauth2/verifier/token",
+            without("grant_type"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type '' is not supported",
+        ),
+        (
+            "A5c",
+            "/oauth2/verifier/token",
+            with(
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+            ),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "not implemented yet",
+        ),
+        (
+            "A6 client_id",
+            "/oauth2/verifier/token",
+            without("client_id"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "missing required parameters",
+        ),
+        (
+            "A6 assertion",
+            "/oauth2/verifier/token",
+            without("assertion"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "missing required parameters",
+        ),
+        (
+            "A6 submission",
+            "/oauth2/verifier/token",
+            without("presentation_submission"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "missing required parameters",
+        ),
+        (
+            "A6 scope",
+            "/oauth2/verifier/token",
+            without("scope"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "missing required parameters",
+        ),
+        (
+            "H10",
+            "/oauth2/verifier/token",
+            with("client_id", ""),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "missing required parameters",
+        ),
+        (
+            "H9",
+            "/oauth2/verifier/token",
+            {
+                let mut f = owned(base.clone());
+                f.push(("scope", SCOPE.to_owned()));
+                f
+            },
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "included more than once",
+        ),
+        (
+            "A7",
+            "/oauth2/verifier/token",
+            with("assertion", "[true, false]"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "assertion parameter is invalid: unable to parse PEX envelope as verifiable presentation: invalid JWT",
+        ),
+        (
+            "A8",
+            "/oauth2/verifier/token",
+            with("presentation_submission", "not-a-valid-submission"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "invalid presentation submission: ",
+        ),
+        (
+            "A16",
+            "/oauth2/verifier/token",
+            replace("assertion", &other_audience.assertion),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation audience/domain is missing or does not match",
+        ),
+        (
+            "A11",
+            "/oauth2/verifier/token",
+            replace("assertion", &too_long.assertion),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation is valid for too long (max 5s)",
+        ),
+        (
+            "A22",
+            "/oauth2/verifier/token",
+            replace("assertion", &no_nonce.assertion),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation has invalid/missing nonce",
+        ),
+        (
+            "A26",
+            "/oauth2/verifier/token",
+            replace("assertion", &tampered),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation(s) or credential(s) verification failed",
+        ),
+        (
+            "A17",
+            "/oauth2/verifier/token",
+            with("scope", "everything"),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "everything",
+        ),
+        (
+            "profile-only",
+            "/oauth2/verifier/token",
+            replace("scope", &format!("{SCOPE} patient/Observation.read")),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            "profile-only",
+        ),
+        (
+            "A18b",
+            "/oauth2/verifier/token",
+            replace("presentation_submission", &other_definition),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation definition being fulfilled is not required: pd_other",
+        ),
+        (
+            "A18",
+            "/oauth2/verifier/token",
+            replace("presentation_submission", &empty_map),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "presentation submission does not conform to presentation definition (id=pd_eoverdracht)",
+        ),
+        (
+            "I12",
+            "/oauth2/verifier/token",
+            {
+                let mut f = replace("presentation_submission", &reserved);
+                f.retain(|(k, _)| *k != "scope");
+                f.push(("scope", "reserved".into()));
+                f
+            },
+            vec![],
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "reserved claim",
+        ),
+        (
+            "H7",
+            "/oauth2/verifier/token",
+            replace("client_id", &issuer_did),
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id does not match presentation signer",
+        ),
+        (
+            "A27",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", "invalid")],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "DPoP header is invalid",
+        ),
+        (
+            "H1",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", htm_get.as_str())],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "method mismatch",
+        ),
+        (
+            "H2",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", other_htu.as_str())],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "url mismatch",
+        ),
+        (
+            "H3 old",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", old_iat.as_str())],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "iat",
+        ),
+        (
+            "H3 future",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", future_iat.as_str())],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "iat",
+        ),
+        (
+            "H5",
+            "/oauth2/verifier/token",
+            owned(base.clone()),
+            vec![("DPoP", good_proof.as_str()), ("DPoP", good_proof.as_str())],
+            StatusCode::BAD_REQUEST,
+            "invalid_dpop_proof",
+            "more than one DPoP header",
+        ),
+    ];
+    for (row, path, form, headers, status, error, description) in &cases {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let answer = post_form(&served.public, path, &pairs, headers).await;
+        assert_eq!(answer.status, *status, "{row}: {}", answer.body);
+        assert_eq!(answer.body["error"], *error, "{row}: {}", answer.body);
+        let text = answer.body["error_description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(text.contains(description), "{row}: {text}");
+        assert_eq!(
+            answer.headers[header::CONTENT_TYPE],
+            "application/json",
+            "{row}"
+        );
+        assert_eq!(answer.headers[header::CACHE_CONTROL], "no-store", "{row}");
+    }
+
+    // H12: JSON is not the token endpoint's media type; H11: the query string is ignored.
+    let json_body = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth2/verifier/token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let response = served.public.clone().oneshot(json_body).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let query_only = post_form(
+        &served.public,
+        &format!(
+            "/oauth2/verifier/token?client_id={}",
+            client.replace('%', "%25")
+        ),
+        &without("client_id")
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        query_only.body["error_description"],
+        "missing required parameters"
+    );
+    let get = Request::builder()
+        .uri("/oauth2/verifier/token")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        served.public.clone().oneshot(get).await.unwrap().status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+
+    // H18: nothing above burned the nonce or the proof.
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &base,
+        &[("DPoP", &good_proof)],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn passthrough_and_dynamic_scope_policies_grant_extra_scopes() {
+    let served = served(|config, dir| {
+        let policies = dir.join("authz");
+        std::fs::create_dir(&policies).unwrap();
+        std::fs::write(
+            policies.join("grant.rego"),
+            r#"package hazel.authz.grant
+import rego.v1
+default allow := false
+allow if {
+    input.request.method == "grant"
+    input.request.scope == "patient/Observation.read"
+    input.token.organization_city == "Amandelmere"
+}
+"#,
+        )
+        .unwrap();
+        config.policy.authorization.directory = Some(policies);
+    })
+    .await;
+    let client = organizations(&served).await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let mut granted = Vec::new();
+    for (nonce, profile, definition) in [
+        ("p", "fhir-passthrough", "pd_passthrough"),
+        ("d", "fhir-dynamic", "pd_dynamic"),
+    ] {
+        let presented = present(&served, &client, &issuer, Some(nonce), 5).await;
+        let mut submission = presented.submission.clone();
+        submission["definition_id"] = json!(definition);
+        let submission = submission.to_string();
+        let scope = format!("{profile} patient/Observation.read user/*.rs");
+        let mut request = form(&presented, &submission, &client);
+        request.retain(|(k, _)| *k != "scope");
+        request.push(("scope", &scope));
+        let answer = post_form(&served.public, "/oauth2/verifier/token", &request, &[]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let token = answer.body["access_token"].as_str().unwrap();
+        assert_eq!(
+            introspect(&served, token, false).await["scope"],
+            answer.body["scope"]
+        );
+        granted.push(answer.body["scope"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        granted,
+        [
+            "fhir-passthrough patient/Observation.read user/*.rs",
+            "fhir-dynamic patient/Observation.read"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn dynamic_scopes_can_be_decided_by_an_external_authzen_pdp() {
+    use axum::routing::post;
+    let pdp = Router::new().route(
+        "/access/v1/evaluation",
+        post(|axum::Json(request): axum::Json<Value>| async move {
+            let allowed = request["action"]["name"] == "grant"
+                && request["resource"]["id"] == "user/*.rs"
+                && request["subject"]["properties"]["organization_name"] == "Zorggroep";
+            axum::Json(json!({"decision": allowed}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let pdp_url = format!(
+        "http://{}/access/v1/evaluation",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(axum::serve(listener, pdp).into_future());
+    let served = served(|config, _| config.policy.authzen.endpoint = Some(pdp_url)).await;
+    let client = organizations(&served).await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let presented = present(&served, &client, &issuer, Some("z"), 5).await;
+    let mut submission = presented.submission.clone();
+    submission["definition_id"] = json!("pd_dynamic");
+    let submission = submission.to_string();
+    let mut request = form(&presented, &submission, &client);
+    request.retain(|(k, _)| *k != "scope");
+    request.push(("scope", "fhir-dynamic patient/Observation.read user/*.rs"));
+    let answer = post_form(&served.public, "/oauth2/verifier/token", &request, &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["scope"], "fhir-dynamic user/*.rs");
+}
