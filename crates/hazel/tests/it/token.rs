@@ -873,3 +873,469 @@ async fn dynamic_scopes_can_be_decided_by_an_external_authzen_pdp() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(answer.body["scope"], "fhir-dynamic user/*.rs");
 }
+
+async fn request_token(
+    served: &Served,
+    subject: &str,
+    body: Value,
+    no_cache: bool,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(format!(
+            "/internal/auth/v2/{subject}/request-service-access-token"
+        ))
+        .header(header::CONTENT_TYPE, "application/json");
+    if no_cache {
+        request = request.header(header::CACHE_CONTROL, "no-cache");
+    }
+    let response = served
+        .api
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// The EHR's path on one served node: `client` asks `verifier` for a token through its own node
+/// (metadata, definition, wallet, presentation, DPoP, token endpoint, client_id bound through the
+/// entity statement), then makes a resource proof, and the resource server validates it.
+#[tokio::test]
+async fn client_obtains_a_dpop_token_and_the_resource_server_validates_its_proof() {
+    let served = served(|_, _| {}).await;
+    organizations(&served).await;
+    let authorization_server = format!("{}/oauth2/verifier", served.base);
+    let body = json!({"authorization_server": authorization_server, "scope": SCOPE});
+
+    // S1
+    let (status, token) = request_token(&served, "client", body.clone(), false).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    assert_eq!(token["token_type"], "DPoP");
+    assert_eq!(token["scope"], SCOPE);
+    let kid = token["dpop_kid"].as_str().unwrap().to_owned();
+    assert!(kid.starts_with("did:web:127.0.0.1"), "{kid}");
+    assert_eq!(
+        token["expires_at"].as_i64().unwrap() - token["expires_in"].as_i64().unwrap(),
+        served.node.now()
+    );
+    let access_token = token["access_token"].as_str().unwrap().to_owned();
+    let introspected = introspect(&served, &access_token, false).await;
+    assert_eq!(introspected["active"], true);
+    assert_eq!(
+        introspected["client_id"],
+        format!("{}/oauth2/client", served.base)
+    );
+    assert_eq!(introspected["organization_name"], "Zorggroep");
+    let jkt = introspected["cnf"]["jkt"].as_str().unwrap().to_owned();
+
+    // S2: cached; S3: bypassed with Cache-Control: no-cache.
+    let (_, cached) = request_token(&served, "client", body.clone(), false).await;
+    assert_eq!(cached["access_token"], access_token.as_str());
+    let (_, fresh) = request_token(&served, "client", body.clone(), true).await;
+    assert_ne!(fresh["access_token"], access_token.as_str());
+
+    // C1: a resource proof with the token's key; V1 the resource server accepts it once (V6).
+    let resource = "https://fhir.example/Patient/1?x=y";
+    let (status, created, _) = call(
+        &served.api,
+        Method::POST,
+        &format!("/internal/auth/v2/dpop/{}", support::encoded(&kid)),
+        Some(json!({"htm": "GET", "htu": resource, "token": access_token})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let resource_proof = created["dpop"].as_str().unwrap().to_owned();
+    let parsed = dpop::Proof::parse(&resource_proof).unwrap();
+    assert_eq!(parsed.jkt, jkt);
+    assert_eq!(
+        parsed.ath.as_deref(),
+        Some(dpop::access_token_hash(&access_token).as_str())
+    );
+    let validate = |proof: &str, method: &str, url: &str, token: &str, thumbprint: &str| json!({"dpop_proof": proof, "method": method, "url": url, "token": token, "thumbprint": thumbprint});
+    let cases = [
+        (
+            "V2",
+            validate(&resource_proof, "POST", resource, &access_token, &jkt),
+            Some("method mismatch, token: GET, given: POST"),
+        ),
+        (
+            "V4",
+            validate("invalid", "GET", resource, &access_token, &jkt),
+            Some("failed to parse DPoP header: invalid DPoP token"),
+        ),
+        (
+            "V5",
+            validate(&resource_proof, "GET", resource, "invalid", &jkt),
+            Some("ath/token claim mismatch"),
+        ),
+        (
+            "V7",
+            validate(&resource_proof, "GET", resource, &access_token, "other"),
+            Some("jkt mismatch"),
+        ),
+        (
+            "V8",
+            validate(
+                &resource_proof,
+                "GET",
+                "https://fhir.example/Patient/2",
+                &access_token,
+                &jkt,
+            ),
+            Some("url mismatch"),
+        ),
+        // V9 + V12: query and fragment are ignored, and the failures above burned nothing.
+        (
+            "V1",
+            validate(
+                &resource_proof,
+                "GET",
+                "https://fhir.example/Patient/1#f",
+                &access_token,
+                &jkt,
+            ),
+            None,
+        ),
+        (
+            "V6",
+            validate(&resource_proof, "GET", resource, &access_token, &jkt),
+            Some("jti already used"),
+        ),
+    ];
+    for (row, request, reason) in cases {
+        let (status, verdict, _) = call(
+            &served.api,
+            Method::POST,
+            "/internal/auth/v2/dpop/validate",
+            Some(request),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{row}: {verdict}");
+        match reason {
+            None => assert_eq!(verdict, json!({"valid": true}), "{row}"),
+            Some(reason) => {
+                assert_eq!(verdict["valid"], false, "{row}");
+                assert!(
+                    verdict["reason"].as_str().unwrap().starts_with(reason),
+                    "{row}: {verdict}"
+                );
+            }
+        }
+    }
+
+    // C2–C4, C6
+    for (row, request, detail) in [
+        (
+            "C2",
+            json!({"htm": "", "htu": resource, "token": "t"}),
+            "missing method",
+        ),
+        (
+            "C3",
+            json!({"htm": "GET", "htu": "", "token": "t"}),
+            "missing url",
+        ),
+        (
+            "C4",
+            json!({"htm": "GET", "htu": resource, "token": ""}),
+            "missing token",
+        ),
+        (
+            "C5",
+            json!({"htm": "\\", "htu": resource, "token": "t"}),
+            "invalid method",
+        ),
+    ] {
+        let (status, problem, _) = call(
+            &served.api,
+            Method::POST,
+            &format!("/internal/auth/v2/dpop/{}", support::encoded(&kid)),
+            Some(request),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{row}");
+        assert_eq!(problem["title"], "CreateDPoPProof failed");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(detail),
+            "{row}: {problem}"
+        );
+    }
+    let (status, _, _) = call(
+        &served.api,
+        Method::POST,
+        &format!(
+            "/internal/auth/v2/dpop/{}",
+            support::encoded("did:web:elsewhere.example#0")
+        ),
+        Some(json!({"htm": "GET", "htu": resource, "token": "t"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // S6: Bearer on request.
+    let (status, bearer) = request_token(
+        &served,
+        "client",
+        json!({"authorization_server": authorization_server, "scope": SCOPE, "token_type": "bearer"}),
+        false,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{bearer}");
+    assert_eq!(bearer["token_type"], "Bearer");
+    assert!(bearer.get("dpop_kid").is_none());
+}
+
+#[tokio::test]
+async fn client_errors_carry_the_status_nuts_documents() {
+    let served = served(|_, _| {}).await;
+    organizations(&served).await;
+    subject(&served.api, "empty-wallet").await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_url = format!("http://{}/oauth2/x", closed.local_addr().unwrap());
+    drop(closed);
+    let server = format!("{}/oauth2/verifier", served.base);
+    for (row, subject, body, status, detail) in [
+        (
+            "S7",
+            "nobody",
+            json!({"authorization_server": server, "scope": SCOPE}),
+            StatusCode::BAD_REQUEST,
+            "subject not found",
+        ),
+        (
+            "S20",
+            "client",
+            json!({"authorization_server": server}),
+            StatusCode::BAD_REQUEST,
+            "scope",
+        ),
+        (
+            "S8",
+            "client",
+            json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"issuer": "did:x:y"}]}),
+            StatusCode::BAD_REQUEST,
+            "MUST NOT contain an 'issuer'",
+        ),
+        (
+            "S9",
+            "client",
+            json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"credentialSubject": {"id": "did:x:y"}}]}),
+            StatusCode::BAD_REQUEST,
+            "MUST NOT contain a 'credentialSubject.id'",
+        ),
+        (
+            "S11",
+            "empty-wallet",
+            json!({"authorization_server": server, "scope": SCOPE}),
+            StatusCode::PRECONDITION_FAILED,
+            "wallet does not contain the required credentials",
+        ),
+        (
+            "S13",
+            "client",
+            json!({"authorization_server": format!("{}/oauth2/nobody", served.base), "scope": SCOPE}),
+            StatusCode::BAD_REQUEST,
+            "HTTP 404",
+        ),
+        (
+            "S15",
+            "client",
+            json!({"authorization_server": server, "scope": "everything"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+        ),
+        (
+            "S19",
+            "client",
+            json!({"authorization_server": closed_url, "scope": SCOPE}),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "failed to retrieve",
+        ),
+    ] {
+        let (answer_status, problem) = request_token(&served, subject, body, false).await;
+        assert_eq!(answer_status, status, "{row}: {problem}");
+        assert_eq!(
+            problem["title"], "RequestServiceAccessToken failed",
+            "{row}"
+        );
+        assert!(
+            problem["detail"].as_str().unwrap().contains(detail),
+            "{row}: {problem}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn introspection_is_form_encoded_and_inactive_tokens_reveal_nothing() {
+    let served = served(|_, _| {}).await;
+    for (row, content_type, body, status) in [
+        (
+            "I1",
+            Some("application/json"),
+            r#"{"token":"x"}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        ("I1c", None, "token=x", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (
+            "I1b",
+            Some("application/x-www-form-urlencoded; charset=utf-8"),
+            "token=x",
+            StatusCode::OK,
+        ),
+    ] {
+        for path in [
+            "/internal/auth/v2/accesstoken/introspect",
+            "/internal/auth/v2/accesstoken/introspect_extended",
+        ] {
+            let mut request = Request::builder().method(Method::POST).uri(path);
+            if let Some(content_type) = content_type {
+                request = request.header(header::CONTENT_TYPE, content_type);
+            }
+            let response = served
+                .api
+                .clone()
+                .oneshot(request.body(Body::from(body)).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(response.status(), status, "{row} {path}");
+        }
+    }
+    // I2, I3, I5
+    for token in ["", "does not exist"] {
+        for extended in [false, true] {
+            assert_eq!(
+                introspect(&served, token, extended).await,
+                json!({"active": false})
+            );
+        }
+    }
+    // I17
+    let get = Request::builder()
+        .uri("/internal/auth/v2/accesstoken/introspect")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        served.api.clone().oneshot(get).await.unwrap().status(),
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+}
+
+#[tokio::test]
+async fn metadata_entity_statement_and_client_metadata() {
+    let served = served(|_, _| {}).await;
+    subject(&served.api, "verifier").await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    // M1, M4
+    let (status, metadata, _) = call(
+        &served.public,
+        Method::GET,
+        "/.well-known/oauth-authorization-server/oauth2/verifier",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(metadata["issuer"], issuer.as_str());
+    assert_eq!(metadata["token_endpoint"], format!("{issuer}/token"));
+    assert_eq!(
+        metadata["grant_types_supported"],
+        json!(["authorization_code", "vp_token-bearer"])
+    );
+    assert_eq!(metadata["require_signed_request_object"], true);
+    assert!(
+        metadata["did_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("web"))
+    );
+    let (status, _, _) = call(
+        &served.public,
+        Method::GET,
+        "/.well-known/oauth-authorization-server/oauth2/nobody",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The entity statement verifies against the subject's DID and names its keys.
+    let response = served
+        .public
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/.well-known/openid-configuration/oauth2/verifier")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/entity-statement+jwt"
+    );
+    let jwt = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let now = served.node.now();
+    let statement =
+        hazel::authserver::entity::verify(served.node.resolver.as_ref(), &jwt, &issuer, now, 5)
+            .await
+            .unwrap();
+    let did = served.node.subjects.active("verifier").await.unwrap().did;
+    assert_eq!(statement.signer.did(), &did);
+    assert!(!statement.keys.is_empty());
+    // A statement about someone else, or an expired one, is refused.
+    assert!(
+        hazel::authserver::entity::verify(
+            served.node.resolver.as_ref(),
+            &jwt,
+            "https://other/oauth2/x",
+            now,
+            5
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        hazel::authserver::entity::verify(
+            served.node.resolver.as_ref(),
+            &jwt,
+            &issuer,
+            now + 7200,
+            5
+        )
+        .await
+        .is_err()
+    );
+    // Client metadata.
+    let (status, client, _) = call(
+        &served.public,
+        Method::GET,
+        "/oauth2/verifier/oauth-client",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(client["token_endpoint_auth_method"], "none");
+    let (status, error, _) = call(
+        &served.public,
+        Method::GET,
+        "/oauth2/nobody/oauth-client",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error_description"], "subject not found");
+}
