@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::support;
 
-fn hazel() -> Command {
+pub(crate) fn hazel() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hazel"));
     // Only what the test sets: a developer's own HAZEL_* variables must not leak in.
     command
@@ -76,15 +76,20 @@ fn unknown_flag_is_refused() {
 }
 
 /// Starts `hazel server` on free ports and reads the addresses from its JSON start-up log line.
-struct Running {
-    child: std::process::Child,
-    internal: std::net::SocketAddr,
+pub(crate) struct Running {
+    pub(crate) child: std::process::Child,
+    pub(crate) internal: std::net::SocketAddr,
     /// Log lines read while waiting for the start.
     seen: Vec<String>,
     lines: std::sync::mpsc::Receiver<String>,
 }
 
 fn start(dir: &std::path::Path, extra: &[&str]) -> Running {
+    start_on(dir, "127.0.0.1:0", extra)
+}
+
+/// Starts `hazel server` in `dir` with its public listener on `public` and the given flags.
+pub(crate) fn start_on(dir: &std::path::Path, public: &str, extra: &[&str]) -> Running {
     let mut child = hazel()
         .current_dir(dir)
         .args([
@@ -92,7 +97,7 @@ fn start(dir: &std::path::Path, extra: &[&str]) -> Running {
             "--loggerformat",
             "json",
             "--http.public.address",
-            "127.0.0.1:0",
+            public,
             "--http.internal.address",
             "127.0.0.1:0",
         ])
@@ -135,7 +140,7 @@ fn start(dir: &std::path::Path, extra: &[&str]) -> Running {
 }
 
 #[allow(clippy::disallowed_methods)] // a plain test thread, not an async worker
-fn terminate(running: &mut Running) -> std::process::ExitStatus {
+pub(crate) fn terminate(running: &mut Running) -> std::process::ExitStatus {
     let pid = running.child.id().to_string();
     assert!(
         Command::new("kill")

@@ -9,6 +9,7 @@
 mod authorization;
 mod cli;
 mod config;
+mod e2e;
 mod http;
 mod keys;
 mod policy;
