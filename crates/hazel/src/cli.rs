@@ -48,6 +48,43 @@ pub fn command() -> Command {
         .subcommand(
             Command::new("config").about("Print the effective configuration (secrets masked)"),
         )
+        .subcommand(
+            Command::new("bench")
+                .about("Load generators against the node the configuration describes")
+                .subcommand_required(true)
+                .subcommand(
+                    Command::new("token")
+                        .about(
+                            "Drive s2s token requests (pre-signed presentations and DPoP proofs)",
+                        )
+                        .arg(
+                            Arg::new("requests")
+                                .long("requests")
+                                .value_parser(clap::value_parser!(usize))
+                                .default_value("2000"),
+                        )
+                        .arg(
+                            Arg::new("concurrency")
+                                .long("concurrency")
+                                .value_parser(clap::value_parser!(usize))
+                                .default_value("32"),
+                        )
+                        .arg(Arg::new("scope").long("scope").default_value("bench"))
+                        .arg(
+                            Arg::new("validity")
+                                .long("validity")
+                                .help("seconds the pre-signed presentations and proofs live")
+                                .value_parser(clap::value_parser!(i64))
+                                .default_value("300"),
+                        )
+                        .arg(
+                            Arg::new("bearer")
+                                .long("bearer")
+                                .help("no DPoP proofs: Bearer tokens")
+                                .action(clap::ArgAction::SetTrue),
+                        ),
+                ),
+        )
 }
 
 /// Runs the command line with the process's arguments and environment.
@@ -66,6 +103,7 @@ pub fn run() -> ExitCode {
     };
     match name {
         "config" => print_config(&loaded),
+        "bench" => bench(&loaded.config, sub),
         _ => server(loaded),
     }
 }
@@ -101,6 +139,38 @@ fn print_config(loaded: &config::load::Loaded) -> ExitCode {
     match write!(out, "{source}{warnings}{yaml}") {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
+    }
+}
+
+fn bench(config: &config::Config, matches: &ArgMatches) -> ExitCode {
+    let Some(("token", args)) = matches.subcommand() else {
+        return ExitCode::FAILURE;
+    };
+    let bench = crate::bench::TokenBench {
+        requests: args.get_one::<usize>("requests").copied().unwrap_or(2000),
+        concurrency: args
+            .get_one::<usize>("concurrency")
+            .copied()
+            .unwrap_or(32)
+            .max(1),
+        scope: args
+            .get_one::<String>("scope")
+            .cloned()
+            .unwrap_or_else(|| "bench".into()),
+        dpop: !args.get_flag("bearer"),
+        validity: args.get_one::<i64>("validity").copied().unwrap_or(300),
+    };
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(crate::bench::token(config, &bench)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "hazel bench token: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

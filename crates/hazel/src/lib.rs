@@ -7,6 +7,7 @@
 
 pub mod authorization;
 pub mod authserver;
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod clock;

@@ -1,0 +1,272 @@
+//! `hazel bench token`: a load generator for the token endpoint of a running node.
+//!
+//! It plays a client organization that is not a node: a did:jwk holder, generated in memory, to
+//! which the node's own issuer subject issues a `NutsOrganizationCredential`. Every request gets
+//! its own presentation (fresh nonce) and its own DPoP proof (fresh `jti`), all signed before the
+//! timed phase so that the figures are the server's cost, not the generator's signing. The node
+//! must map the scope to a definition that asks for that credential (`policies/bench/`), and
+//! allow presentations and proofs to live as long as the run (`auth.presentationmaxvalidity`,
+//! `auth.dpop.maxage`): see docs/operations.md.
+//!
+//! It prints requests per second, p50/p99 latency, the outcome per status, and the machine's
+//! ES256 verification rate measured in the same process, so runs on different machines compare.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use jose::jws::Header;
+use jose::{KeyKind, Signer, SigningKey};
+use oauth::dpop::{self, ProofClaims};
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use vc::Presentation;
+use vc::jwt::{PresentationParameters, presentation_claims};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct TokenBench {
+    /// Number of token requests.
+    pub requests: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// The scope to ask for.
+    pub scope: String,
+    /// Send DPoP proofs (a `DPoP` token) or not (a `Bearer` token).
+    pub dpop: bool,
+    /// Lifetime of the pre-signed presentations and proofs, seconds.
+    pub validity: i64,
+}
+
+/// One prepared request.
+struct Prepared {
+    form: String,
+    dpop: Option<String>,
+}
+
+fn internal_base(config: &Config) -> String {
+    let mut address = config.http.internal.address;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::IpAddr::from([127, 0, 0, 1]));
+    }
+    format!("http://{address}")
+}
+
+async fn call(
+    client: &reqwest::Client,
+    config: &Config,
+    path: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let mut request = client
+        .post(format!("{}{path}", internal_base(config)))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(file) = &config.http.internal.auth.tokenfile {
+        let token = std::fs::read_to_string(file).context("http.internal.auth.tokenfile")?;
+        request = request.bearer_auth(token.trim());
+    }
+    let response = request.send().await.context("internal API")?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        bail!("{path}: HTTP {status}: {text}");
+    }
+    Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// ES256 verifications per second on one core, measured for about a second.
+pub fn es256_verify_rate() -> anyhow::Result<f64> {
+    let key = SigningKey::generate(KeyKind::P256)?;
+    let message = b"hazel bench: the cost of one ES256 signature check";
+    let signature = key.sign(message)?;
+    let verifier = jose::VerifyingKey::from_jwk(key.public_jwk())?;
+    let started = Instant::now();
+    let mut count = 0u64;
+    while started.elapsed() < Duration::from_secs(1) {
+        for _ in 0..100 {
+            verifier.verify(jose::Algorithm::ES256, message, &signature)?;
+        }
+        count += 100;
+    }
+    Ok(count as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Runs the benchmark against the node that `config` describes and prints the figures.
+pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(bench.concurrency)
+        .build()?;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let issuer_id = format!("bench-issuer-{}", &run[..8]);
+    let verifier_id = format!("bench-verifier-{}", &run[..8]);
+    let created = call(
+        &client,
+        config,
+        "/internal/vdr/v2/subject",
+        json!({"subject": issuer_id}),
+    )
+    .await?;
+    let issuer = created["documents"][0]["id"]
+        .as_str()
+        .context("subject creation answered no DID")?
+        .to_owned();
+    call(
+        &client,
+        config,
+        "/internal/vdr/v2/subject",
+        json!({"subject": verifier_id}),
+    )
+    .await?;
+
+    let holder_key = SigningKey::generate(KeyKind::P256)?;
+    let holder = did::methods::jwk::did_for(holder_key.public_jwk())?;
+    let credential = call(
+        &client,
+        config,
+        "/internal/vcr/v2/issuer/vc",
+        json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
+            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+            "issuer": issuer,
+            "expirationDate": "2099-01-01T00:00:00Z",
+            "credentialSubject": {"id": holder.as_str(), "organization": {"name": "Bench", "city": "Loadtown"}},
+            "format": "jwt_vc"
+        }),
+    )
+    .await?;
+
+    let audience = crate::authserver::issuer_url(config.public_url(), &verifier_id);
+    let endpoint = format!("{audience}/token");
+    let submission = json!({"id": "bench", "definition_id": "pd_bench", "descriptor_map": [
+        {"id": "organization_credential", "format": "jwt_vc", "path": "$.verifiableCredential"}]})
+    .to_string();
+    let dpop_key = SigningKey::generate(KeyKind::P256)?;
+    let kid = format!("{holder}#0");
+    let signing_started = Instant::now();
+    let now = SystemClock.now().unix_timestamp();
+    let mut prepared = Vec::with_capacity(bench.requests);
+    for i in 0..bench.requests {
+        let nonce = format!("{run}-{i}");
+        let claims = presentation_claims(
+            &Presentation::new(holder.as_str(), vec![credential.clone()]),
+            &PresentationParameters {
+                audience: Some(audience.clone()),
+                nonce: Some(nonce.clone()),
+                jti: Some(nonce.clone()),
+                issued_at: now,
+                expires: Some(now + bench.validity),
+            },
+        )?;
+        let mut header = Header::new(holder_key.algorithm());
+        header.kid = Some(kid.clone());
+        header.typ = Some("JWT".to_owned());
+        let assertion = jose::jwt::sign(header, &claims, &holder_key)?;
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "vp_token-bearer")
+            .append_pair("assertion", &assertion)
+            .append_pair("presentation_submission", &submission)
+            .append_pair("scope", &bench.scope)
+            .append_pair("client_id", holder.as_str())
+            .finish();
+        let dpop = if bench.dpop {
+            Some(dpop::create(
+                &dpop_key,
+                &ProofClaims {
+                    jti: &nonce,
+                    htm: "POST",
+                    htu: &endpoint,
+                    iat: now,
+                    ath: None,
+                    nonce: None,
+                },
+            )?)
+        } else {
+            None
+        };
+        prepared.push(Prepared { form, dpop });
+    }
+    writeln!(
+        out,
+        "prepared {} requests (presentation + {}) in {:.1} s",
+        bench.requests,
+        if bench.dpop { "DPoP proof" } else { "no DPoP" },
+        signing_started.elapsed().as_secs_f64()
+    )?;
+
+    let permits = Arc::new(Semaphore::new(bench.concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(prepared.len());
+    for request in prepared {
+        let permit = permits.clone().acquire_owned().await?;
+        let client = client.clone();
+        let endpoint = endpoint.clone();
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let mut builder = client
+                .post(&endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(request.form);
+            if let Some(dpop) = request.dpop {
+                builder = builder.header("DPoP", dpop);
+            }
+            let status = match builder.send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let _ = response.bytes().await;
+                    status
+                }
+                Err(_) => 0,
+            };
+            drop(permit);
+            (status, sent.elapsed())
+        }));
+    }
+    let mut latencies = Vec::with_capacity(tasks.len());
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    for task in tasks {
+        let (status, latency) = task.await?;
+        *statuses.entry(status).or_default() += 1;
+        latencies.push(latency);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let verify_rate = es256_verify_rate()?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    writeln!(out, "token endpoint: {endpoint}")?;
+    writeln!(
+        out,
+        "{} requests, concurrency {}: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms",
+        bench.requests,
+        bench.concurrency,
+        bench.requests as f64 / elapsed,
+        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+    )?;
+    writeln!(out, "responses by status (0 = no response): {statuses:?}")?;
+    let signatures = if bench.dpop { 3.0 } else { 2.0 };
+    writeln!(
+        out,
+        "ES256 verify: {verify_rate:.0}/s per core, {cores} cores; {signatures} signature checks per \
+         request bound the endpoint at {:.0} requests/s",
+        verify_rate * cores as f64 / signatures
+    )?;
+    if statuses.keys().any(|status| *status != 200) {
+        bail!("some token requests were refused; see the node's log");
+    }
+    Ok(())
+}
