@@ -38,7 +38,7 @@ if pg_isready -h 127.0.0.1 -q 2>/dev/null && redis-cli -h 127.0.0.1 ping >/dev/n
     run "PostgreSQL + Redis" \
         --storage.sql.connection "postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D$schema" \
         --storage.session.redis.address 127.0.0.1:6379 --storage.session.redis.database "$schema"
-    psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA $schema CASCADE"
+    psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE"
 else
     echo "== PostgreSQL + Redis: not reachable, skipped"
 fi

@@ -33,7 +33,13 @@ pub struct NodeResolver {
     client: OutboundClient,
     config: ResolverConfig,
     cache: Mutex<HashMap<Did, CacheEntry>>,
+    /// This node's documents, each with the subjects' generation it was read at.
+    own: Mutex<HashMap<Did, (u64, Instant, Resolved)>>,
 }
+
+/// How long this node's own documents are reused when nothing changed here. Nodes sharing the
+/// database see each other's key changes after at most this long.
+const OWN_DOCUMENT_TTL: Duration = Duration::from_secs(5);
 
 impl NodeResolver {
     /// A resolver for this node's subjects and everyone else's did:web.
@@ -43,6 +49,7 @@ impl NodeResolver {
             client,
             config,
             cache: Mutex::new(HashMap::new()),
+            own: Mutex::new(HashMap::new()),
         }
     }
 
@@ -78,6 +85,42 @@ impl NodeResolver {
                 outcome,
             },
         );
+    }
+
+    async fn resolve_own(&self, did: &Did) -> Result<Resolved, Error> {
+        let generation = self.subjects.generation();
+        let now = Instant::now();
+        if let Ok(own) = self.own.lock()
+            && let Some((seen, read, resolved)) = own.get(did)
+            && *seen == generation
+            && now.duration_since(*read) < OWN_DOCUMENT_TTL
+        {
+            return Ok(resolved.clone());
+        }
+        let record = self
+            .subjects
+            .by_did(did)
+            .await
+            .map_err(|e| Error::Unavailable(e.to_string()))?
+            .ok_or(Error::NotFound)?;
+        let document = self
+            .subjects
+            .document(&record)
+            .await
+            .map_err(|e| Error::Unavailable(e.to_string()))?;
+        let resolved = Resolved {
+            document: Arc::new(document),
+            deactivated: record.deactivated,
+            created: Some(record.created_at),
+            updated: Some(record.updated_at),
+        };
+        if let Ok(mut own) = self.own.lock() {
+            if own.len() >= MAX_CACHED {
+                own.clear();
+            }
+            own.insert(did.clone(), (generation, now, resolved.clone()));
+        }
+        Ok(resolved)
     }
 
     async fn fetch_web(&self, did: &Did) -> (Result<Arc<Document>, Error>, Duration) {
@@ -125,23 +168,8 @@ impl Resolver for NodeResolver {
         if did.method() != "web" {
             return Err(Error::UnsupportedMethod(did.method().to_owned()));
         }
-        let own = self
-            .subjects
-            .by_did(did)
-            .await
-            .map_err(|e| Error::Unavailable(e.to_string()))?;
-        if let Some(record) = own {
-            let document = self
-                .subjects
-                .document(&record)
-                .await
-                .map_err(|e| Error::Unavailable(e.to_string()))?;
-            return Ok(Resolved {
-                document: Arc::new(document),
-                deactivated: record.deactivated,
-                created: Some(record.created_at),
-                updated: Some(record.updated_at),
-            });
+        if self.subjects.is_own(did) {
+            return self.resolve_own(did).await;
         }
         let outcome = match self.cached(did, Instant::now()) {
             Some(outcome) => outcome,

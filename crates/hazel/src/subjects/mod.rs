@@ -88,6 +88,9 @@ pub struct Subjects {
     database: Database,
     keys: Arc<dyn KeyStore>,
     base_url: url::Url,
+    /// Bumped by every change to a subject, its keys or its services, so that caches of this
+    /// node's DID documents know when they are stale.
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn valid_subject_id(id: &str) -> bool {
@@ -105,7 +108,28 @@ impl Subjects {
             database,
             keys,
             base_url,
+            generation: Arc::default(),
         }
+    }
+
+    /// The change counter of this node's subjects (see [`Subjects::is_own`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Whether `did` is in this node's did:web namespace (`did:web:<host>…:iam:`), so that its
+    /// document comes from the database and never from the network.
+    pub fn is_own(&self, did: &Did) -> bool {
+        // The tenant DID with a placeholder id, minus the placeholder, is the namespace.
+        self.did_for("x")
+            .ok()
+            .and_then(|sample| sample.as_str().strip_suffix('x').map(str::to_owned))
+            .is_some_and(|prefix| did.as_str().starts_with(&prefix))
     }
 
     /// The did:web DID this node gives the tenant `uuid`.
@@ -131,6 +155,7 @@ impl Subjects {
         if !store::insert_subject(&self.database, &id, &did, now).await? {
             return Err(SubjectError::AlreadyExists);
         }
+        self.changed();
         let record = store::subject(&self.database, &id)
             .await?
             .ok_or(SubjectError::NotFound)?;
@@ -177,6 +202,7 @@ impl Subjects {
             return Err(SubjectError::Deactivated);
         }
         store::deactivate(&self.database, id, now).await?;
+        self.changed();
         Ok(())
     }
 
@@ -240,6 +266,7 @@ impl Subjects {
                 now,
             )
             .await?;
+            self.changed();
             added.push(VerificationMethod::json_web_key(
                 id,
                 record.did.to_string(),
@@ -275,6 +302,7 @@ impl Subjects {
             return Err(SubjectError::LastAssertionKey);
         }
         store::delete_method(&self.database, &absolute).await?;
+        self.changed();
         self.keys.delete(&method.key_id).await?;
         store::touch(&self.database, &record.id, now).await?;
         Ok(())
@@ -340,6 +368,7 @@ impl Subjects {
             other: serde_json::Map::new(),
         };
         store::insert_service(&self.database, &record.id, &service, now).await?;
+        self.changed();
         store::touch(&self.database, &record.id, now).await?;
         Ok(service)
     }
@@ -363,6 +392,7 @@ impl Subjects {
             return Err(SubjectError::DuplicateServiceType);
         }
         store::delete_service(&self.database, &absolute).await?;
+        self.changed();
         self.add_service(record, kind, endpoint, now).await
     }
 
@@ -377,6 +407,7 @@ impl Subjects {
         if !store::delete_service(&self.database, &absolute).await? {
             return Err(SubjectError::ServiceNotFound);
         }
+        self.changed();
         store::touch(&self.database, &record.id, now).await?;
         Ok(())
     }

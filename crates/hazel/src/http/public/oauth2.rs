@@ -53,7 +53,11 @@ pub async fn authorization_server_metadata(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     if node.subjects.active(&id).await.is_err() {
-        return Ok(StatusCode::NOT_FOUND.into_response());
+        return Err(ApiError::problem(
+            StatusCode::NOT_FOUND,
+            "OAuthAuthorizationServerMetadata failed",
+            "subject not found",
+        ));
     }
     let body = metadata::authorization_server(node.config.public_url(), &id);
     Ok(cacheable(axum::Json(body).into_response()))
