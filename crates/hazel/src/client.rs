@@ -339,73 +339,98 @@ pub async fn request_service_access_token(
         .iter()
         .filter_map(|&i| wallet.get(i).map(|c| c.raw.clone()))
         .collect();
-    let presentation = node
-        .credentials
-        .create_presentation(
-            PresentationRequest {
-                signer: Some(subject.did.to_string()),
-                credentials: chosen,
-                audience: Some(request.authorization_server.clone()),
-                nonce: Some(uuid::Uuid::new_v4().to_string()),
-                expires: Some(now + PRESENTATION_VALIDITY),
-                format: Format::JwtVp,
-            },
-            now,
-        )
-        .await
-        .map_err(|e| ClientError::Internal(e.to_string()))?;
-    let Value::String(assertion) = presentation else {
-        return Err(ClientError::Internal(
-            "the presentation is not a JWT".into(),
-        ));
-    };
+    let client_id = crate::authserver::issuer_url(node.config.public_url(), &subject.id);
     let submission = serde_json::to_string(&selection.submission)
         .map_err(|e| ClientError::Internal(e.to_string()))?;
-
-    let client_id = crate::authserver::issuer_url(node.config.public_url(), &subject.id);
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", GRANT_TYPE)
-        .append_pair("client_id", &client_id)
-        .append_pair("assertion", &assertion)
-        .append_pair("presentation_submission", &submission)
-        .append_pair("scope", &request.scope)
-        .finish();
-    let mut dpop_kid = None;
-    let mut proof = None;
-    if use_dpop {
-        let (kid, signer) = node
-            .subjects
-            .signer(subject, Relationship::AssertionMethod)
+    let signer = if use_dpop {
+        Some(
+            node.subjects
+                .signer(subject, Relationship::AssertionMethod)
+                .await
+                .map_err(|e| ClientError::Internal(e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    let dpop_kid = signer.as_ref().map(|(kid, _)| kid.to_string());
+    // RFC 9449 §8: a server that requires a nonce answers `use_dpop_nonce` with one in the
+    // `DPoP-Nonce` header; the request is made once more with a new presentation and proof.
+    let mut server_nonce: Option<String> = None;
+    let mut attempt = 0;
+    let (status, body) = loop {
+        attempt += 1;
+        let presentation = node
+            .credentials
+            .create_presentation(
+                PresentationRequest {
+                    signer: Some(subject.did.to_string()),
+                    credentials: chosen.clone(),
+                    audience: Some(request.authorization_server.clone()),
+                    nonce: Some(uuid::Uuid::new_v4().to_string()),
+                    expires: Some(now + PRESENTATION_VALIDITY),
+                    format: Format::JwtVp,
+                },
+                now,
+            )
             .await
             .map_err(|e| ClientError::Internal(e.to_string()))?;
-        let jti = uuid::Uuid::new_v4().to_string();
-        proof = Some(
-            dpop::create(
-                signer.as_ref(),
-                &ProofClaims {
-                    jti: &jti,
-                    htm: "POST",
-                    htu: token_endpoint.as_str(),
-                    iat: now,
-                    ath: None,
-                    nonce: None,
-                },
+        let Value::String(assertion) = presentation else {
+            return Err(ClientError::Internal(
+                "the presentation is not a JWT".into(),
+            ));
+        };
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", GRANT_TYPE)
+            .append_pair("client_id", &client_id)
+            .append_pair("assertion", &assertion)
+            .append_pair("presentation_submission", &submission)
+            .append_pair("scope", &request.scope)
+            .finish();
+        let proof = match &signer {
+            Some((_, signer)) => {
+                let jti = uuid::Uuid::new_v4().to_string();
+                Some(
+                    dpop::create(
+                        signer.as_ref(),
+                        &ProofClaims {
+                            jti: &jti,
+                            htm: "POST",
+                            htu: token_endpoint.as_str(),
+                            iat: now,
+                            ath: None,
+                            nonce: server_nonce.as_deref(),
+                        },
+                    )
+                    .map_err(|e| ClientError::Internal(e.to_string()))?,
+                )
+            }
+            None => None,
+        };
+        let headers: Vec<(&str, &str)> = proof.iter().map(|p| ("DPoP", p.as_str())).collect();
+        let (status, response_headers, body) = node
+            .outbound
+            .post(
+                &token_endpoint,
+                "application/x-www-form-urlencoded",
+                form.into_bytes(),
+                &headers,
             )
-            .map_err(|e| ClientError::Internal(e.to_string()))?,
-        );
-        dpop_kid = Some(kid.to_string());
-    }
-    let headers: Vec<(&str, &str)> = proof.iter().map(|p| ("DPoP", p.as_str())).collect();
-    let (status, body) = node
-        .outbound
-        .post(
-            &token_endpoint,
-            "application/x-www-form-urlencoded",
-            form.into_bytes(),
-            &headers,
-        )
-        .await
-        .map_err(|e| fetch_failure("an access token", e))?;
+            .await
+            .map_err(|e| fetch_failure("an access token", e))?;
+        let offered = response_headers
+            .get("dpop-nonce")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let asks_nonce = status == 400
+            && serde_json::from_slice::<Value>(&body)
+                .ok()
+                .is_some_and(|v| v["error"] == "use_dpop_nonce");
+        if asks_nonce && attempt == 1 && signer.is_some() && offered.is_some() {
+            server_nonce = offered;
+            continue;
+        }
+        break (status, body);
+    };
     if status != 200 {
         return Err(match (status, oauth_error(&body)) {
             (400..=499, Some(error)) => ClientError::BadRequest(error),

@@ -212,15 +212,16 @@ impl OutboundClient {
             .map_err(classify)
     }
 
-    /// POSTs `body` as `content_type` to `url` with extra `headers`, returning the status and the
-    /// body whatever the status (token endpoints and PDPs answer errors with a body).
+    /// POSTs `body` as `content_type` to `url` with extra `headers`, returning the status, the
+    /// response headers and the body whatever the status (token endpoints and PDPs answer errors
+    /// with a body).
     pub async fn post(
         &self,
         url: &Url,
         content_type: &str,
         body: Vec<u8>,
         headers: &[(&str, &str)],
-    ) -> Result<(u16, Bytes), FetchError> {
+    ) -> Result<(u16, reqwest::header::HeaderMap, Bytes), FetchError> {
         self.check_url(url)?;
         let mut request = self
             .client
@@ -232,8 +233,9 @@ impl OutboundClient {
         }
         let response = request.body(body).send().await.map_err(classify)?;
         let status = response.status().as_u16();
+        let response_headers = response.headers().clone();
         let fetched = self.read(response).await?;
-        Ok((status, fetched.body))
+        Ok((status, response_headers, fetched.body))
     }
 
     /// GETs `url` with `accept`, returning the body if the status is 2xx.

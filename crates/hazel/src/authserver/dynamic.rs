@@ -65,7 +65,7 @@ async fn ask_pdp(
         "context": {"scope": scope},
     });
     let body = serde_json::to_vec(&request).map_err(unavailable)?;
-    let (status, answer) = node
+    let (status, _, answer) = node
         .policy_client
         .post(&url, "application/json", body, &[])
         .await

@@ -18,6 +18,8 @@ pub enum Kind {
     /// The `jti` of a DPoP proof, at the token endpoint and at resource servers alike (a proof
     /// seen at one may not be replayed at the other).
     DpopJti,
+    /// A `DPoP-Nonce` this server issued (RFC 9449 §8), valid until it expires.
+    DpopNonce,
 }
 
 impl Kind {
@@ -25,8 +27,38 @@ impl Kind {
         match self {
             Self::PresentationNonce => "vp-nonce",
             Self::DpopJti => "dpop-jti",
+            Self::DpopNonce => "dpop-nonce",
         }
     }
+}
+
+fn key(kind: Kind, value: &str) -> String {
+    format!(
+        "{}:{}",
+        kind.prefix(),
+        jose::base64url::encode(digest(&SHA256, value.as_bytes()))
+    )
+}
+
+/// Issues a fresh server nonce valid for `ttl` (RFC 9449 §8).
+pub async fn issue_nonce(
+    sessions: &dyn SessionStore,
+    ttl: Duration,
+) -> Result<String, StorageError> {
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    sessions
+        .put(&key(Kind::DpopNonce, &nonce), b"1", ttl)
+        .await?;
+    Ok(nonce)
+}
+
+/// Whether `nonce` is a live nonce this server (or a node sharing its store) issued. A nonce
+/// may be used by several proofs while it lives; their `jti`s keep each proof single-use.
+pub async fn is_issued_nonce(
+    sessions: &dyn SessionStore,
+    nonce: &str,
+) -> Result<bool, StorageError> {
+    Ok(sessions.get(&key(Kind::DpopNonce, nonce)).await?.is_some())
 }
 
 /// Claims `value` for `ttl`. `Ok(false)` means it was used before.
@@ -36,12 +68,7 @@ pub async fn claim(
     value: &str,
     ttl: Duration,
 ) -> Result<bool, StorageError> {
-    let key = format!(
-        "{}:{}",
-        kind.prefix(),
-        jose::base64url::encode(digest(&SHA256, value.as_bytes()))
-    );
-    sessions.put_if_absent(&key, b"1", ttl).await
+    sessions.put_if_absent(&key(kind, value), b"1", ttl).await
 }
 
 #[cfg(test)]
@@ -65,5 +92,17 @@ mod tests {
         );
         assert!(claim(&store, Kind::DpopJti, "n", ttl).await.unwrap());
         assert!(!claim(&store, Kind::DpopJti, "n", ttl).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn only_issued_nonces_are_accepted() {
+        let store = MemorySessionStore::new();
+        let nonce = issue_nonce(&store, Duration::from_secs(10)).await.unwrap();
+        assert!(is_issued_nonce(&store, &nonce).await.unwrap());
+        assert!(
+            is_issued_nonce(&store, &nonce).await.unwrap(),
+            "reusable while it lives"
+        );
+        assert!(!is_issued_nonce(&store, "made-up").await.unwrap());
     }
 }

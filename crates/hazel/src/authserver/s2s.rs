@@ -279,6 +279,20 @@ pub async fn grant(
                         format!("DPoP header is invalid: {e}"),
                     )
                 })?;
+            if config.auth.dpop.requirenonce {
+                let issued = match proof.nonce.as_deref() {
+                    Some(nonce) => replay::is_issued_nonce(node.sessions.as_ref(), nonce)
+                        .await
+                        .map_err(|e| Refusal::server_error("the nonce store is unavailable", e))?,
+                    None => false,
+                };
+                if !issued {
+                    return Err(Refusal::new(
+                        ErrorCode::UseDpopNonce,
+                        "the DPoP proof must carry the nonce of the DPoP-Nonce header",
+                    ));
+                }
+            }
             Some(proof)
         }
         None => None,

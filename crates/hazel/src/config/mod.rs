@@ -268,12 +268,16 @@ pub struct DpopConfig {
     /// the clock skew.
     #[serde(with = "duration")]
     pub maxage: Duration,
+    /// Require server-issued nonces in proofs at the token endpoint (RFC 9449 §8). Off by
+    /// default: nuts-node clients do not retry on `use_dpop_nonce`.
+    pub requirenonce: bool,
 }
 
 impl Default for DpopConfig {
     fn default() -> Self {
         Self {
             maxage: Duration::from_secs(60),
+            requirenonce: false,
         }
     }
 }

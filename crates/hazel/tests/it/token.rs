@@ -1339,3 +1339,72 @@ async fn metadata_entity_statement_and_client_metadata() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["error_description"], "subject not found");
 }
+
+/// RFC 9449 §8 with `auth.dpop.requirenonce`: a proof without the server's nonce gets
+/// `use_dpop_nonce` and a `DPoP-Nonce` header; with it, a token. Hazel's client retries by itself.
+#[tokio::test]
+async fn dpop_nonces_when_the_server_requires_them() {
+    let served = served(|config, _| config.auth.dpop.requirenonce = true).await;
+    let client = organizations(&served).await;
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let endpoint = format!("{issuer}/token");
+    let presented = present(&served, &client, &issuer, Some("nonce-n"), 5).await;
+    let submission = presented.submission.to_string();
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let now = served.node.now();
+    let request = form(&presented, &submission, &client);
+
+    let first = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &request,
+        &[("DPoP", &proof(&key, "POST", &endpoint, now, "n1"))],
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::BAD_REQUEST);
+    assert_eq!(first.body["error"], "use_dpop_nonce");
+    let nonce = first.headers["dpop-nonce"].to_str().unwrap().to_owned();
+
+    let with_nonce = |jti: &str, nonce: &str| {
+        dpop::create(
+            &key,
+            &ProofClaims {
+                jti,
+                htm: "POST",
+                htu: &endpoint,
+                iat: now,
+                ath: None,
+                nonce: Some(nonce),
+            },
+        )
+        .unwrap()
+    };
+    let made_up = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &request,
+        &[("DPoP", &with_nonce("n2", "made-up"))],
+    )
+    .await;
+    assert_eq!(made_up.body["error"], "use_dpop_nonce");
+    let granted = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &request,
+        &[("DPoP", &with_nonce("n3", &nonce))],
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    assert!(granted.headers.contains_key("dpop-nonce"));
+
+    // The client learns the nonce from the first refusal and retries once.
+    let (status, token) = request_token(
+        &served,
+        "client",
+        json!({"authorization_server": issuer, "scope": SCOPE}),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    assert_eq!(token["token_type"], "DPoP");
+}

@@ -208,10 +208,29 @@ pub async fn token(
         Ok(granted) => node.metrics.token_issued(&granted.response.token_type),
         Err(refusal) => node.metrics.token_refused(refusal.code.as_str()),
     }
-    let granted = outcome?;
-    let mut response = axum::Json(granted.response).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    let mut response = match outcome {
+        Ok(granted) => {
+            let mut response = axum::Json(granted.response).into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            response
+        }
+        Err(refusal) => ApiError::from(refusal).into_response(),
+    };
+    // RFC 9449 §8: a fresh nonce with every answer, so the client need not fail first next time.
+    if node.config.auth.dpop.requirenonce {
+        let nonce = crate::authserver::replay::issue_nonce(
+            node.sessions.as_ref(),
+            node.config.auth.dpop.maxage,
+        )
+        .await
+        .map_err(|e| {
+            ApiError::oauth(ErrorCode::ServerError, "the nonce store is unavailable").with_cause(e)
+        })?;
+        if let Ok(value) = HeaderValue::from_str(&nonce) {
+            response.headers_mut().insert("dpop-nonce", value);
+        }
+    }
     Ok(response)
 }
