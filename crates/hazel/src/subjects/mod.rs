@@ -5,7 +5,7 @@
 
 mod store;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use did::{Did, DidUrl, Document, MethodRef, Relationship, Service, VerificationMethod};
@@ -91,7 +91,16 @@ pub struct Subjects {
     /// Bumped by every change to a subject, its keys or its services, so that caches of this
     /// node's DID documents know when they are stale.
     generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Active subjects for the hot paths, with the generation and time they were read at.
+    recent: Arc<std::sync::Mutex<HashMap<String, RecentRead>>>,
 }
+
+/// (generation, read at, record).
+type RecentRead = (u64, std::time::Instant, SubjectRecord);
+
+/// How long [`Subjects::active_recent`] trusts a read; nodes sharing the database see each
+/// other's deactivations within this time.
+const RECENT_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn valid_subject_id(id: &str) -> bool {
     !id.is_empty()
@@ -109,7 +118,30 @@ impl Subjects {
             keys,
             base_url,
             generation: Arc::default(),
+            recent: Arc::default(),
         }
+    }
+
+    /// [`Subjects::active`] for hot paths (the token endpoint): a read at most 5 seconds old,
+    /// dropped at once when anything changes on this node.
+    pub async fn active_recent(&self, id: &str) -> Result<SubjectRecord, SubjectError> {
+        let generation = self.generation();
+        let now = std::time::Instant::now();
+        if let Ok(recent) = self.recent.lock()
+            && let Some((seen, read, record)) = recent.get(id)
+            && *seen == generation
+            && now.duration_since(*read) < RECENT_TTL
+        {
+            return Ok(record.clone());
+        }
+        let record = self.active(id).await?;
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= 10_000 {
+                recent.clear();
+            }
+            recent.insert(id.to_owned(), (generation, now, record.clone()));
+        }
+        Ok(record)
     }
 
     /// The change counter of this node's subjects (see [`Subjects::is_own`]).

@@ -384,6 +384,26 @@ async fn s2s_without_dpop_is_a_bearer_token_without_cnf() {
     .await;
     assert_eq!(introspected["active"], true);
     assert!(introspected.get("cnf").is_none());
+
+    // A deactivated authorization server refuses at once (its subject is not served from a
+    // stale cache).
+    let (status, _, _) = call(
+        &served.api,
+        Method::DELETE,
+        "/internal/vdr/v2/subject/verifier",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let again = present(&served, &client, &issuer, Some("n2"), 5).await;
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&again, &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.body["error_description"], "subject not found");
 }
 
 /// Every refusal of checklists/s2s-token.md: the right error, and no state changed (the valid

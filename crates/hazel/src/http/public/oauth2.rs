@@ -30,7 +30,7 @@ impl From<Refusal> for ApiError {
 }
 
 async fn subject(node: &Node, id: &str) -> Result<SubjectRecord, ApiError> {
-    node.subjects.active(id).await.map_err(|e| match e {
+    node.subjects.active_recent(id).await.map_err(|e| match e {
         crate::subjects::SubjectError::NotFound | crate::subjects::SubjectError::Deactivated => {
             ApiError::oauth(ErrorCode::InvalidRequest, "subject not found")
         }
