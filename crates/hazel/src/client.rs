@@ -28,6 +28,8 @@ const REMOTE_CACHE_SECONDS: i64 = 60;
 /// A cached token is dropped this long before it expires, so that it is not handed out just
 /// before the authorization server stops accepting it (nuts-node uses 30 s).
 const TOKEN_CACHE_MARGIN: i64 = 30;
+/// The longest token lifetime accepted from a remote server (a day).
+const MAX_EXPIRES_IN: i64 = 86_400;
 /// The validity of the presentations the client signs, as nuts-node (the server's maximum).
 const PRESENTATION_VALIDITY: i64 = 5;
 
@@ -106,6 +108,9 @@ impl RemoteCache {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= 1000 {
                 entries.retain(|_, (until, _)| *until > now);
+            }
+            if entries.len() >= 1000 {
+                entries.clear();
             }
             entries.insert(url, (now + REMOTE_CACHE_SECONDS, value));
         }
@@ -439,7 +444,13 @@ pub async fn request_service_access_token(
     }
     let response: TokenResponse = serde_json::from_slice(&body)
         .map_err(|e| ClientError::BadGateway(format!("the token response is not valid: {e}")))?;
+    // A remote value: bounded before any arithmetic.
     let expires_in = response.expires_in.unwrap_or(900);
+    if !(1..=MAX_EXPIRES_IN).contains(&expires_in) {
+        return Err(ClientError::BadGateway(format!(
+            "the token response has an unusable expires_in ({expires_in})"
+        )));
+    }
     let token = ServiceAccessToken {
         access_token: response.access_token,
         token_type: response.token_type,

@@ -3,12 +3,13 @@
 //! does:
 //! - a `client_id` that is a DID must be the presentation signer's DID;
 //! - a `client_id` that is an https URL (nuts-node and Hazel clients send `<url>/oauth2/<subject>`)
-//!   must publish an entity statement at `<origin>/.well-known/openid-configuration<path>`, signed
-//!   by the presentation signer's DID, whose `jwks` lists the key that signed the presentation
-//!   with the same thumbprint. This is the check nuts-node applies to signed request objects.
+//!   must publish an entity statement at `<origin>/.well-known/openid-configuration<path>` whose
+//!   `jwks` lists the key that signed the presentation (same `kid`, same RFC 7638 thumbprint).
+//!   The origin vouches for the statement; nuts-node applies the same check to request objects.
+//!   Plain http is accepted only with `strictmode: false`.
 //!
-//! Results (good and bad) are cached briefly per (client_id, signing key), so a busy client costs
-//! one fetch per cache period.
+//! Results are cached per (client_id, signing key): a binding or a definite mismatch for 5
+//! minutes, a failed fetch for 10 seconds (so an outage does not lock a client out for long).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,8 +21,10 @@ use vc::VerifiedPresentation;
 use super::s2s::Refusal;
 use crate::node::Node;
 
-/// How long a binding result is reused, in seconds.
+/// How long a binding or a definite mismatch is reused, in seconds.
 const CACHE_SECONDS: i64 = 300;
+/// How long a failed fetch is reused, in seconds.
+const FAILURE_CACHE_SECONDS: i64 = 10;
 /// Entries kept at most; the cache is cleared when it is full (a flood of made-up client ids
 /// cannot grow memory).
 const CACHE_ENTRIES: usize = 10_000;
@@ -46,12 +49,15 @@ impl Bindings {
             .map(|(_, result)| result.clone())
     }
 
-    fn put(&self, key: (String, String), result: Result<(), String>, now: i64) {
+    fn put(&self, key: (String, String), result: Result<(), String>, seconds: i64, now: i64) {
         if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_ENTRIES {
+                entries.retain(|_, (until, _)| *until > now);
+            }
             if entries.len() >= CACHE_ENTRIES {
                 entries.clear();
             }
-            entries.insert(key, (now + CACHE_SECONDS, result));
+            entries.insert(key, (now + seconds, result));
         }
     }
 }
@@ -67,9 +73,10 @@ fn mismatch(reason: impl std::fmt::Display) -> Refusal {
 
 /// `<origin>/.well-known/openid-configuration<path>` for an https `client_id` (RFC 8414 §3
 /// insertion, as nuts-node locates the statement).
-pub fn statement_url(client_id: &str) -> Option<url::Url> {
+pub fn statement_url(client_id: &str, allow_http: bool) -> Option<url::Url> {
     let url = url::Url::parse(client_id).ok()?;
-    if !matches!(url.scheme(), "https" | "http") || url.query().is_some() {
+    let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
+    if !scheme_ok || url.query().is_some() {
         return None;
     }
     let mut located = url.clone();
@@ -105,12 +112,22 @@ pub async fn check_binding(
     let result = match node.client_bindings.get(&key, now) {
         Some(result) => result,
         None => {
-            let result = bind(node, client_id, first, now).await;
-            node.client_bindings.put(key, result.clone(), now);
+            let (result, seconds) = match bind(node, client_id, first, now).await {
+                Ok(()) => (Ok(()), CACHE_SECONDS),
+                Err(Failure::Mismatch(reason)) => (Err(reason), CACHE_SECONDS),
+                Err(Failure::Fetch(reason)) => (Err(reason), FAILURE_CACHE_SECONDS),
+            };
+            node.client_bindings.put(key, result.clone(), seconds, now);
             result
         }
     };
     result.map_err(mismatch)
+}
+
+/// Why a binding failed: a definite answer, or no answer.
+enum Failure {
+    Mismatch(String),
+    Fetch(String),
 }
 
 async fn bind(
@@ -118,28 +135,23 @@ async fn bind(
     client_id: &str,
     presentation: &VerifiedPresentation,
     now: i64,
-) -> Result<(), String> {
-    let url = statement_url(client_id)
-        .ok_or_else(|| format!("client_id {client_id} is neither a DID nor an https URL"))?;
+) -> Result<(), Failure> {
+    let url = statement_url(client_id, !node.outbound.is_strict()).ok_or_else(|| {
+        Failure::Mismatch(format!(
+            "client_id {client_id} is neither a DID nor an https URL"
+        ))
+    })?;
     let fetched = node
         .outbound
         .get(&url, super::entity::MEDIA_TYPE)
         .await
-        .map_err(|e| format!("entity statement {url}: {e}"))?;
+        .map_err(|e| Failure::Fetch(format!("entity statement {url}: {e}")))?;
     let jwt = std::str::from_utf8(&fetched.body)
-        .map_err(|_| "the entity statement is not text".to_owned())?
+        .map_err(|_| Failure::Mismatch("the entity statement is not text".to_owned()))?
         .trim();
     let skew = i64::try_from(node.config.auth.clockskew.as_secs()).unwrap_or(5);
-    let statement =
-        super::entity::verify(node.resolver.as_ref(), jwt, client_id, now, skew).await?;
-    if statement.signer.did().as_str() != presentation.holder {
-        return Err(format!(
-            "the entity statement of {client_id} is signed by {}, the presentation by {}",
-            statement.signer.did(),
-            presentation.holder
-        ));
-    }
-    let vp_kid = DidUrl::parse(&presentation.kid).map_err(|e| e.to_string())?;
+    let statement = super::entity::verify(jwt, client_id, now, skew).map_err(Failure::Mismatch)?;
+    let vp_kid = DidUrl::parse(&presentation.kid).map_err(|e| Failure::Mismatch(e.to_string()))?;
     let resolver = node.resolver.as_ref();
     let vp_key = match did::resolver::key_for(resolver, &vp_kid, Relationship::Authentication).await
     {
@@ -147,7 +159,7 @@ async fn bind(
         // nuts-node signs presentations with its assertion key.
         Err(_) => did::resolver::key_for(resolver, &vp_kid, Relationship::AssertionMethod)
             .await
-            .map_err(|e| format!("presentation key: {e}"))?,
+            .map_err(|e| Failure::Mismatch(format!("presentation key: {e}")))?,
     };
     let thumbprint = vp_key.thumbprint();
     if statement
@@ -157,10 +169,10 @@ async fn bind(
     {
         Ok(())
     } else {
-        Err(format!(
+        Err(Failure::Mismatch(format!(
             "the entity statement of {client_id} does not list the presentation key {}",
             presentation.kid
-        ))
+        )))
     }
 }
 
@@ -171,26 +183,28 @@ mod tests {
     #[test]
     fn the_statement_is_located_by_well_known_insertion() {
         assert_eq!(
-            statement_url("https://client.example/oauth2/org")
+            statement_url("https://client.example/oauth2/org", false)
                 .unwrap()
                 .as_str(),
             "https://client.example/.well-known/openid-configuration/oauth2/org"
         );
         assert_eq!(
-            statement_url("https://client.example:8443/base/oauth2/org/")
+            statement_url("https://client.example:8443/base/oauth2/org/", false)
                 .unwrap()
                 .as_str(),
             "https://client.example:8443/.well-known/openid-configuration/base/oauth2/org"
         );
-        assert!(statement_url("urn:x:y").is_none());
-        assert!(statement_url("https://client.example/oauth2/org?x=1").is_none());
+        assert!(statement_url("urn:x:y", true).is_none());
+        assert!(statement_url("https://client.example/oauth2/org?x=1", false).is_none());
+        assert!(statement_url("http://client.example/oauth2/org", false).is_none());
+        assert!(statement_url("http://client.example/oauth2/org", true).is_some());
     }
 
     #[test]
     fn cached_results_expire() {
         let bindings = Bindings::default();
         let key = ("c".to_owned(), "k".to_owned());
-        bindings.put(key.clone(), Err("no".into()), 100);
+        bindings.put(key.clone(), Err("no".into()), CACHE_SECONDS, 100);
         assert_eq!(bindings.get(&key, 101), Some(Err("no".into())));
         assert_eq!(bindings.get(&key, 100 + CACHE_SECONDS), None);
     }

@@ -65,38 +65,25 @@ pub struct Statement {
     pub keys: Vec<(String, String)>,
 }
 
-/// Verifies a fetched statement about `identifier` at `now`: typ, signature by a key under
-/// `assertionMethod` of the DID in its `kid`, `iss` = `sub` = `identifier`, `iat`/`exp`.
-pub async fn verify(
-    resolver: &dyn did::Resolver,
-    jwt: &str,
-    identifier: &str,
-    now: i64,
-    skew: i64,
-) -> Result<Statement, String> {
+/// Verifies a fetched statement about `identifier` at `now`: a signature by the `jwks` key its
+/// `kid` names, `iss` = `sub` = `identifier`, `iat`/`exp`. The statement is self-signed: what
+/// makes it the client's is the (https) origin it was fetched from. nuts-node signs it without a
+/// `typ` of its own (its JWT library writes `JWT`), so `typ` may be absent, `JWT` or
+/// `entity-statement+jwt`.
+pub fn verify(jwt: &str, identifier: &str, now: i64, skew: i64) -> Result<Statement, String> {
     let parsed = jose::jws::Unverified::parse(jwt).map_err(|e| e.to_string())?;
     let header = parsed.unverified_header().clone();
-    jose::jwt::check_typ(&header, "entity-statement+jwt").map_err(|e| e.to_string())?;
+    if let Some(typ) = &header.typ
+        && !typ.eq_ignore_ascii_case("JWT")
+        && !typ.eq_ignore_ascii_case("entity-statement+jwt")
+    {
+        return Err(format!("unexpected typ {typ}"));
+    }
     let kid = header.kid.as_deref().ok_or("the statement has no kid")?;
     let signer = DidUrl::parse(kid).map_err(|e| format!("kid: {e}"))?;
-    let jwk = did::resolver::key_for(resolver, &signer, Relationship::AssertionMethod)
-        .await
-        .map_err(|e| format!("signer: {e}"))?;
-    let key = jose::VerifyingKey::from_jwk(&jwk).map_err(|e| e.to_string())?;
-    let verified = parsed.verify(&key).map_err(|e| e.to_string())?;
-    let claims: Value = verified.claims().map_err(|e| e.to_string())?;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str);
-    if text("iss") != Some(identifier) || text("sub") != Some(identifier) {
-        return Err(format!("iss and sub must both be {identifier}"));
-    }
-    let number = |name: &str| claims.get(name).and_then(Value::as_i64);
-    if number("exp").is_none_or(|exp| exp < now - skew) {
-        return Err("the statement has expired or has no exp".into());
-    }
-    if number("iat").is_some_and(|iat| iat > now + skew) {
-        return Err("the statement is issued in the future".into());
-    }
-    let keys = claims
+    let claims: Value =
+        serde_json::from_slice(parsed.unverified_payload()).map_err(|e| e.to_string())?;
+    let listed: Vec<(String, jose::Jwk)> = claims
         .pointer("/jwks/keys")
         .and_then(Value::as_array)
         .map(|keys| {
@@ -104,14 +91,35 @@ pub async fn verify(
                 .filter_map(|key| {
                     let kid = key.get("kid")?.as_str()?.to_owned();
                     let jwk = jose::Jwk::from_json(key).ok()?;
-                    Some((kid, jwk.thumbprint()))
+                    (!jwk.is_private()).then_some((kid, jwk))
                 })
                 .collect()
         })
         .unwrap_or_default();
+    let signing_key = listed
+        .iter()
+        .find(|(listed_kid, _)| listed_kid == kid)
+        .map(|(_, jwk)| jwk)
+        .ok_or("the statement's kid is not in its jwks")?;
+    let key = jose::VerifyingKey::from_jwk(signing_key).map_err(|e| e.to_string())?;
+    parsed.verify(&key).map_err(|e| e.to_string())?;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    if text("iss") != Some(identifier) || text("sub") != Some(identifier) {
+        return Err(format!("iss and sub must both be {identifier}"));
+    }
+    let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+    if number("exp").is_none_or(|exp| exp < now.saturating_sub(skew)) {
+        return Err("the statement has expired or has no exp".into());
+    }
+    if number("iat").is_some_and(|iat| iat > now.saturating_add(skew)) {
+        return Err("the statement is issued in the future".into());
+    }
     Ok(Statement {
         identifier: identifier.to_owned(),
         signer,
-        keys,
+        keys: listed
+            .into_iter()
+            .map(|(kid, jwk)| (kid, jwk.thumbprint()))
+            .collect(),
     })
 }

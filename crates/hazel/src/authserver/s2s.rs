@@ -25,29 +25,13 @@ use crate::policy::{PolicyError, ScopePolicy, WalletOwnerType, select_scopes};
 use crate::subjects::SubjectRecord;
 use crate::tokens::AccessToken;
 
+/// The most presentations one `assertion` may hold: each costs signature checks and resolutions.
+const MAX_PRESENTATIONS: usize = 10;
+
 /// The grant type of the service-to-service flow.
 pub const GRANT_TYPE: &str = "vp_token-bearer";
 
-/// Claim names an introspection response defines itself; a Presentation Definition field may not
-/// take them (seeds/003, nuts-node's reserved list plus the members Hazel adds).
-pub const RESERVED_CLAIMS: [&str; 16] = [
-    "iss",
-    "sub",
-    "exp",
-    "iat",
-    "active",
-    "client_id",
-    "scope",
-    "cnf",
-    "aud",
-    "nbf",
-    "jti",
-    "token_type",
-    "username",
-    "presentation_definitions",
-    "presentation_submissions",
-    "vps",
-];
+pub use crate::policy::RESERVED_CLAIMS;
 
 /// An OAuth error answered by the token endpoint.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +125,9 @@ fn parse_assertion(assertion: &str) -> Result<Vec<Value>, Refusal> {
     };
     if presentations.is_empty() {
         return Err(invalid("empty array"));
+    }
+    if presentations.len() > MAX_PRESENTATIONS {
+        return Err(invalid("too many presentations"));
     }
     if presentations
         .iter()
@@ -318,7 +305,10 @@ pub async fn grant(
                 "presentation is missing creation or expiration date",
             ));
         };
-        if expires - start > max_validity {
+        if expires
+            .checked_sub(start)
+            .is_none_or(|validity| !(0..=max_validity).contains(&validity))
+        {
             return Err(Refusal::invalid_request(format!(
                 "presentation is valid for too long (max {max_validity}s)"
             )));
@@ -350,7 +340,6 @@ pub async fn grant(
             "not all presentations have the same credential subject ID",
         ));
     }
-    super::client::check_binding(node, request.client_id, &verified, now).await?;
 
     // The scope's Presentation Definition and the submission against it.
     let Some(policy) = &node.policy else {
@@ -429,6 +418,8 @@ pub async fn grant(
                  (id={definition_id}): {e}"
             ))
         })?;
+    // After the policy: only a request that would otherwise succeed costs an outbound fetch.
+    super::client::check_binding(node, request.client_id, &verified, now).await?;
     let claims = evaluation.claims.into_map();
     if let Some(reserved) = claims
         .keys()
@@ -474,7 +465,27 @@ pub async fn grant(
     }
     token.scope = granted.join(" ");
 
-    // Single-use values last: everything else about the request is valid.
+    // Single-use values last: everything else about the request is valid. Nonces first, so a
+    // replayed request is answered as a replayed presentation (nuts-node's A19).
+    for (nonce, expires) in nonces {
+        // Kept until the presentation has expired for every clock within the skew, so that a
+        // replay is refused either as a replay or as expired.
+        let ttl = expires
+            .saturating_sub(now)
+            .saturating_add(skew + 1)
+            .clamp(1, max_validity + 2 * skew + 1);
+        let ttl = u64::try_from(ttl).unwrap_or(1);
+        claim_once(
+            node,
+            Kind::PresentationNonce,
+            nonce,
+            Duration::from_secs(ttl),
+        )
+        .await?
+        .then_some(())
+        .ok_or_else(|| Refusal::invalid_request("presentation nonce has already been used"))?;
+    }
+
     if let Some(proof) = &proof {
         let ttl = config.auth.dpop.maxage + config.auth.clockskew;
         claim_once(node, Kind::DpopJti, &proof.jti, ttl)
@@ -487,21 +498,6 @@ pub async fn grant(
                 )
             })?;
     }
-    for (nonce, expires) in nonces {
-        // Kept until the presentation has expired for every clock within the skew, so that a
-        // replay is refused either as a replay or as expired.
-        let ttl = u64::try_from(expires - now + skew + 1).unwrap_or(1).max(1);
-        claim_once(
-            node,
-            Kind::PresentationNonce,
-            nonce,
-            Duration::from_secs(ttl),
-        )
-        .await?
-        .then_some(())
-        .ok_or_else(|| Refusal::invalid_request("presentation nonce has already been used"))?;
-    }
-
     let access_token = node
         .tokens
         .issue(&token, now)

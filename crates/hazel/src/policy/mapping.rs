@@ -113,6 +113,27 @@ pub fn parse_mapping(
     Ok(mapping)
 }
 
+/// Claim names an introspection response defines itself; a Presentation Definition field id may
+/// not take them (nuts-node's reserved list plus the members Hazel adds).
+pub const RESERVED_CLAIMS: [&str; 16] = [
+    "iss",
+    "sub",
+    "exp",
+    "iat",
+    "active",
+    "client_id",
+    "scope",
+    "cnf",
+    "aud",
+    "nbf",
+    "jti",
+    "token_type",
+    "username",
+    "presentation_definitions",
+    "presentation_submissions",
+    "vps",
+];
+
 /// Parses the entry of one scope (also a policy backend's answer).
 pub fn parse_entry(entry: &Value) -> Result<ScopeEntry, String> {
     let Value::Object(members) = entry else {
@@ -139,6 +160,22 @@ pub fn parse_entry(entry: &Value) -> Result<ScopeEntry, String> {
         })?;
         let compiled = CompiledDefinition::from_value(value)
             .map_err(|e| format!("{} definition: {e}", owner.as_str()))?;
+        // Field ids become introspection members (seeds/003); the response's own members may
+        // not be taken.
+        for descriptor in &compiled.definition().input_descriptors {
+            for field in descriptor.constraints.fields() {
+                if let Some(id) = field.id.as_deref()
+                    && RESERVED_CLAIMS.contains(&id)
+                {
+                    return Err(format!(
+                        "{} definition: field id `{id}` of input descriptor {} is a reserved \
+                         introspection claim",
+                        owner.as_str(),
+                        descriptor.id
+                    ));
+                }
+            }
+        }
         definitions.insert(
             owner,
             Definition {

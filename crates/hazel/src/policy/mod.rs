@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 pub use backend::PolicyBackend;
 pub use directory::PolicyDirectory;
-pub use mapping::{ScopeEntry, ScopePolicy, WalletOwnerType, parse_mapping};
+pub use mapping::{RESERVED_CLAIMS, ScopeEntry, ScopePolicy, WalletOwnerType, parse_mapping};
 
 /// Why a policy question could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +58,9 @@ pub struct ScopeSelection {
     pub extra: Vec<String>,
 }
 
+/// The most scopes one request may ask for.
+pub const MAX_SCOPES: usize = 20;
+
 /// Resolves a space-separated `scope` parameter: exactly one scope must be a credential profile
 /// scope; the others are allowed as its scope policy says. Scopes are compared as strings
 /// (SMART-on-FHIR `patient/Observation.read` is just a string). `can_decide` says whether a
@@ -68,8 +71,23 @@ pub async fn select_scopes(
     authorizer: &str,
     can_decide: bool,
 ) -> Result<ScopeSelection, PolicyError> {
+    // RFC 6749 §3.3 scope-token characters; and a bound, since each extra scope of a dynamic
+    // profile costs a policy decision.
+    if let Some(bad) = scope
+        .chars()
+        .find(|&c| c != ' ' && !(c == '!' || ('#'..='[').contains(&c) || (']'..='~').contains(&c)))
+    {
+        return Err(PolicyError::Scope(format!(
+            "scope contains {bad:?}, which RFC 6749 §3.3 does not allow"
+        )));
+    }
     let mut requested: Vec<&str> = Vec::new();
     for token in scope.split(' ').filter(|t| !t.is_empty()) {
+        if requested.len() == MAX_SCOPES {
+            return Err(PolicyError::Scope(format!(
+                "more than {MAX_SCOPES} scopes requested"
+            )));
+        }
         if !requested.contains(&token) {
             requested.push(token);
         }

@@ -83,7 +83,7 @@ async fn introspection_answer(
         return Err(ApiError::problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("{operation} failed"),
-            "the request body must be application/x-www-form-urlencoded",
+            "Content-Type MUST be set to application/x-www-form-urlencoded",
         ));
     }
     let text = std::str::from_utf8(body).unwrap_or_default();

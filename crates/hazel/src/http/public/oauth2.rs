@@ -115,21 +115,63 @@ fn is_form(headers: &HeaderMap) -> bool {
         })
 }
 
-/// `POST /oauth2/{subject}/token`.
+/// `POST /oauth2/{subject}/token`. Requests refused before the grant is evaluated (unknown
+/// subject, media type, parameters, grant type, DPoP headers) are audited here; the grant's own
+/// outcome is audited with it.
 pub async fn token(
     State(node): State<Node>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let record = subject(&node, &id).await?;
-    if !is_form(&headers) {
+    let result = token_request(&node, &id, &headers, &body).await;
+    if let Err(ApiError::OAuth {
+        code, description, ..
+    }) = &result
+    {
+        let first = |name: &str| {
+            url::form_urlencoded::parse(&body)
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.chars().take(200).collect::<String>())
+        };
+        let client_id = first("client_id");
+        let event = AuditEvent {
+            occurred_at: node.now(),
+            action: "token.request".into(),
+            outcome: Outcome::Failure,
+            actor: client_id.clone().unwrap_or_default(),
+            subject: id.chars().take(100).collect(),
+            detail: json!({
+                "grant_type": first("grant_type"),
+                "client_id": client_id,
+                "scope_requested": first("scope"),
+                "error": code.as_str(),
+                "error_description": description,
+            }),
+        };
+        if let Err(error) = node.audit.record(&event).await {
+            tracing::error!(%error, "audit record of a refused token request could not be written");
+        }
+        node.metrics.token_refused(code.as_str());
+    }
+    result
+}
+
+async fn token_request(
+    node: &Node,
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let node = node.clone();
+    let record = subject(&node, id).await?;
+    if !is_form(headers) {
         return Err(ApiError::oauth(
             ErrorCode::InvalidRequest,
             "the request body must be application/x-www-form-urlencoded",
         ));
     }
-    let text = std::str::from_utf8(&body)
+    let text = std::str::from_utf8(body)
         .map_err(|_| ApiError::oauth(ErrorCode::InvalidRequest, "the request body is not UTF-8"))?;
     // RFC 6749 §3.2: parameters come from the body only; the query string is ignored.
     let params = Params::parse(text)?;
@@ -219,17 +261,20 @@ pub async fn token(
         Err(refusal) => ApiError::from(refusal).into_response(),
     };
     // RFC 9449 §8: a fresh nonce with every answer, so the client need not fail first next time.
+    // A store failure here leaves the header out: the answer (a token, perhaps) stands.
     if node.config.auth.dpop.requirenonce {
-        let nonce = crate::authserver::replay::issue_nonce(
+        match crate::authserver::replay::issue_nonce(
             node.sessions.as_ref(),
             node.config.auth.dpop.maxage,
         )
         .await
-        .map_err(|e| {
-            ApiError::oauth(ErrorCode::ServerError, "the nonce store is unavailable").with_cause(e)
-        })?;
-        if let Ok(value) = HeaderValue::from_str(&nonce) {
-            response.headers_mut().insert("dpop-nonce", value);
+        {
+            Ok(nonce) => {
+                if let Ok(value) = HeaderValue::from_str(&nonce) {
+                    response.headers_mut().insert("dpop-nonce", value);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "no DPoP nonce could be issued"),
         }
     }
     Ok(response)

@@ -54,6 +54,10 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
 /// expires before it is written would silently disable a replay guard.
 pub const MIN_TTL: Duration = Duration::from_millis(1);
 
+/// The longest TTL a store accepts: nothing in a session store needs to live longer, and a cap
+/// keeps a client-influenced TTL from overflowing a clock or being refused by Redis.
+pub const MAX_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
 fn effective_ttl(ttl: Duration) -> Duration {
-    ttl.max(MIN_TTL)
+    ttl.clamp(MIN_TTL, MAX_TTL)
 }
