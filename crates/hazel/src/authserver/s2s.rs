@@ -222,6 +222,47 @@ impl Evaluable {
     }
 }
 
+/// The claims of one presentation the token endpoint checks itself.
+struct PresentationClaims<'a> {
+    expires: Option<i64>,
+    /// `nbf`, or `iat` without it.
+    start: Option<i64>,
+    /// Whether `aud` names this authorization server.
+    for_issuer: bool,
+    nonce: Option<&'a str>,
+}
+
+/// Dates, maximum validity, audience and nonce; returns the expiry and the nonce.
+fn check_presentation<'a>(
+    claims: &PresentationClaims<'a>,
+    max_validity: i64,
+) -> Result<(i64, &'a str), Refusal> {
+    let (Some(expires), Some(start)) = (claims.expires, claims.start) else {
+        return Err(Refusal::invalid_request(
+            "presentation is missing creation or expiration date",
+        ));
+    };
+    if expires
+        .checked_sub(start)
+        .is_none_or(|validity| !(0..=max_validity).contains(&validity))
+    {
+        return Err(Refusal::invalid_request(format!(
+            "presentation is valid for too long (max {max_validity}s)"
+        )));
+    }
+    if !claims.for_issuer {
+        return Err(Refusal::invalid_request(
+            "presentation audience/domain is missing or does not match",
+        ));
+    }
+    match claims.nonce {
+        Some(nonce) if !nonce.is_empty() => Ok((expires, nonce)),
+        _ => Err(Refusal::invalid_request(
+            "presentation has invalid/missing nonce",
+        )),
+    }
+}
+
 /// Checks a `vp_token-bearer` request for `subject` at `now` and issues a token.
 pub async fn grant(
     node: &Node,
@@ -285,6 +326,27 @@ pub async fn grant(
         None => None,
     };
 
+    let max_validity = i64::try_from(config.auth.presentationmaxvalidity.as_secs()).unwrap_or(5);
+    // nuts-node's order: the cheap claim checks on the unverified JWT first, so that a
+    // presentation that cannot succeed costs no signature check, DID resolution or status-list
+    // fetch. The same checks run again on the verified values below, which are authoritative.
+    for assertion in &assertions {
+        if let Value::String(jwt) = assertion
+            && let Ok(parsed) = jose::jws::Unverified::parse(jwt)
+            && let Ok(claims) =
+                serde_json::from_slice::<jose::jwt::Claims>(parsed.unverified_payload())
+        {
+            check_presentation(
+                &PresentationClaims {
+                    expires: claims.exp,
+                    start: claims.nbf.or(claims.iat),
+                    for_issuer: claims.aud.as_ref().is_some_and(|a| a.contains(&issuer)),
+                    nonce: claims.other.get("nonce").and_then(Value::as_str),
+                },
+                max_validity,
+            )?;
+        }
+    }
     let mut verified = Vec::with_capacity(assertions.len());
     for assertion in &assertions {
         verified.push(
@@ -294,42 +356,19 @@ pub async fn grant(
                 .map_err(verification_failed)?,
         );
     }
-    let max_validity = i64::try_from(config.auth.presentationmaxvalidity.as_secs()).unwrap_or(5);
     let mut nonces = Vec::with_capacity(verified.len());
     for presentation in &verified {
-        let (Some(expires), Some(start)) = (
-            presentation.expires,
-            presentation.not_before.or(presentation.issued_at),
-        ) else {
-            return Err(Refusal::invalid_request(
-                "presentation is missing creation or expiration date",
-            ));
+        let claims = PresentationClaims {
+            expires: presentation.expires,
+            start: presentation.not_before.or(presentation.issued_at),
+            for_issuer: presentation
+                .audience
+                .as_ref()
+                .is_some_and(|audience| audience.contains(&issuer)),
+            nonce: presentation.nonce.as_deref(),
         };
-        if expires
-            .checked_sub(start)
-            .is_none_or(|validity| !(0..=max_validity).contains(&validity))
-        {
-            return Err(Refusal::invalid_request(format!(
-                "presentation is valid for too long (max {max_validity}s)"
-            )));
-        }
-        if !presentation
-            .audience
-            .as_ref()
-            .is_some_and(|audience| audience.contains(&issuer))
-        {
-            return Err(Refusal::invalid_request(
-                "presentation audience/domain is missing or does not match",
-            ));
-        }
-        match presentation.nonce.as_deref() {
-            Some(nonce) if !nonce.is_empty() => nonces.push((nonce, expires)),
-            _ => {
-                return Err(Refusal::invalid_request(
-                    "presentation has invalid/missing nonce",
-                ));
-            }
-        }
+        let (expires, nonce) = check_presentation(&claims, max_validity)?;
+        nonces.push((nonce, expires));
     }
     let presenter = verified
         .first()

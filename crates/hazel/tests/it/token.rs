@@ -1532,6 +1532,10 @@ async fn presentation_claims_of_a_did_jwk_client() {
     expired.iat = Some(now - 120);
     expired.nbf = Some(now - 120);
     expired.exp = Some(now - 116);
+    // Signed by the wrong key and for another audience: refused for the audience, before any
+    // signature check (nuts-node's order; no verification work for a hopeless request).
+    let mut forged_elsewhere = claims("forged", &credential);
+    forged_elsewhere.aud = Some(Audience::One("https://elsewhere.example".into()));
     let mut overflow = claims("a11-overflow", &credential);
     overflow.iat = None;
     overflow.nbf = Some(i64::MIN);
@@ -1583,6 +1587,13 @@ async fn presentation_claims_of_a_did_jwk_client() {
             submission.clone(),
             holder.clone(),
             Some("verification failed"),
+        ),
+        (
+            "cheap checks first",
+            sign(&forged_elsewhere, &other_key, &holder),
+            submission.clone(),
+            holder.clone(),
+            Some("presentation audience/domain is missing or does not match"),
         ),
         (
             "A11 overflow",
