@@ -6,11 +6,8 @@
 //! Remote answers are mapped, never passed through raw: an OAuth error keeps its `error` code and
 //! description (400), a server failure becomes 502, an unreachable server 503.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use aws_lc_rs::digest::{SHA256, digest};
 use did::Relationship;
 use oauth::dpop::{self, ProofClaims};
 use serde::{Deserialize, Serialize};
@@ -18,13 +15,15 @@ use serde_json::Value;
 use vc::Format;
 
 use crate::authserver::s2s::{GRANT_TYPE, TokenResponse};
-use crate::credentials::PresentationRequest;
+use crate::cache::ExpiringMap;
+use crate::credentials::{PresentationRequest, pex_format, proof_of};
 use crate::node::Node;
 use crate::outbound::FetchError;
+use crate::storage::session::hashed_key;
 use crate::subjects::SubjectRecord;
 
-/// How long remote metadata and definitions are reused, in seconds.
-const REMOTE_CACHE_SECONDS: i64 = 60;
+/// How long remote metadata and definitions are reused.
+const REMOTE_CACHE_TTL: Duration = Duration::from_secs(60);
 /// A cached token is dropped this long before it expires, so that it is not handed out just
 /// before the authorization server stops accepting it (nuts-node uses 30 s).
 const TOKEN_CACHE_MARGIN: i64 = 30;
@@ -89,32 +88,12 @@ pub enum ClientError {
     Internal(String),
 }
 
-/// Short-lived caches of remote documents.
-#[derive(Debug, Default)]
-pub struct RemoteCache {
-    entries: Mutex<HashMap<String, (i64, Value)>>,
-}
+/// Remote metadata and definitions by URL.
+pub type RemoteCache = ExpiringMap<String, Value>;
 
-impl RemoteCache {
-    fn get(&self, url: &str, now: i64) -> Option<Value> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(url)
-            .filter(|(until, _)| *until > now)
-            .map(|(_, v)| v.clone())
-    }
-
-    fn put(&self, url: String, value: Value, now: i64) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= 1000 {
-                entries.retain(|_, (until, _)| *until > now);
-            }
-            if entries.len() >= 1000 {
-                entries.clear();
-            }
-            entries.insert(url, (now + REMOTE_CACHE_SECONDS, value));
-        }
-    }
+/// An empty remote-document cache.
+pub fn remote_cache() -> RemoteCache {
+    ExpiringMap::new(1000)
 }
 
 fn fetch_failure(what: &str, error: FetchError) -> ClientError {
@@ -167,13 +146,8 @@ fn oauth_error(body: &[u8]) -> Option<String> {
     })
 }
 
-async fn remote_json(
-    node: &Node,
-    url: &url::Url,
-    what: &str,
-    now: i64,
-) -> Result<Value, ClientError> {
-    if let Some(cached) = node.remote_cache.get(url.as_str(), now) {
+async fn remote_json(node: &Node, url: &url::Url, what: &str) -> Result<Value, ClientError> {
+    if let Some(cached) = node.remote_cache.get(url.as_str()) {
         return Ok(cached);
     }
     let (status, body) = node
@@ -194,16 +168,14 @@ async fn remote_json(
     }
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| ClientError::BadGateway(format!("{what} is not JSON: {e}")))?;
-    node.remote_cache.put(url.to_string(), value.clone(), now);
+    node.remote_cache
+        .put(url.to_string(), value.clone(), REMOTE_CACHE_TTL);
     Ok(value)
 }
 
 fn cache_key(subject: &str, request: &ServiceAccessTokenRequest) -> String {
     let body = serde_json::to_vec(&(subject, request)).unwrap_or_default();
-    format!(
-        "client-token:{}",
-        jose::base64url::encode(digest(&SHA256, &body))
-    )
+    hashed_key("client-token", &body)
 }
 
 /// Obtains a token for `subject` (nuts-node `RequestServiceAccessToken`). `use_cache` is false
@@ -260,7 +232,6 @@ pub async fn request_service_access_token(
         node,
         &metadata_location,
         "remote OAuth Authorization Server metadata",
-        now,
     )
     .await?;
     if metadata.get("issuer").and_then(Value::as_str) != Some(request.authorization_server.as_str())
@@ -292,7 +263,7 @@ pub async fn request_service_access_token(
     definition_url
         .query_pairs_mut()
         .append_pair("scope", &request.scope);
-    let definition = remote_json(node, &definition_url, "presentation definition", now).await?;
+    let definition = remote_json(node, &definition_url, "presentation definition").await?;
     let compiled = pex::CompiledDefinition::from_value(&definition).map_err(|e| {
         ClientError::BadGateway(format!(
             "the remote presentation definition is invalid: {e}"
@@ -304,28 +275,18 @@ pub async fn request_service_access_token(
         .wallet(subject, now)
         .await
         .map_err(|e| ClientError::Internal(e.to_string()))?;
-    let proofs: Vec<String> = wallet
-        .iter()
-        .map(|c| match &c.raw {
-            Value::String(jwt) => jose::jws::Unverified::parse(jwt)
-                .map(|p| p.unverified_header().alg.as_str().to_owned())
-                .unwrap_or_default(),
-            other => other
-                .pointer("/proof/type")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        })
-        .collect();
+    let proofs: Vec<String> = wallet.iter().map(|c| proof_of(&c.raw)).collect();
     let candidates: Vec<pex::Credential<'_>> = wallet
         .iter()
         .zip(&proofs)
         .map(|(c, proof)| {
-            let format = match c.format {
-                Format::LdpVc => pex::CredentialFormat::LdpVc,
-                _ => pex::CredentialFormat::JwtVc,
-            };
-            pex::Credential::new(&c.id, format, proof, c.valid_from.unwrap_or(0), &c.document)
+            pex::Credential::new(
+                &c.id,
+                pex_format(c.format),
+                proof,
+                c.valid_from.unwrap_or(0),
+                &c.document,
+            )
         })
         .collect();
     let selection = compiled

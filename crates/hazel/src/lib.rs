@@ -8,6 +8,7 @@
 pub mod authorization;
 pub mod authserver;
 pub mod bench;
+pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod clock;

@@ -6,13 +6,13 @@
 //! never longer than `resolver.maxcachettl`, and remembers failures for
 //! `resolver.negativecachettl` so that a broken DID does not cost a fetch per request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use did::{Did, Document, Error, Resolved, Resolver};
 
+use crate::cache::ExpiringMap;
 use crate::config::ResolverConfig;
 use crate::outbound::{FetchError, OutboundClient};
 use crate::subjects::Subjects;
@@ -20,21 +20,15 @@ use crate::subjects::Subjects;
 /// Most cached documents; beyond this, expired entries are dropped, then the oldest.
 const MAX_CACHED: usize = 10_000;
 
-#[derive(Debug, Clone)]
-struct CacheEntry {
-    expires: Instant,
-    outcome: Result<Arc<Document>, Error>,
-}
-
 /// The node's resolver.
 #[derive(Debug)]
 pub struct NodeResolver {
     subjects: Subjects,
     client: OutboundClient,
     config: ResolverConfig,
-    cache: Mutex<HashMap<Did, CacheEntry>>,
+    cache: ExpiringMap<Did, Result<Arc<Document>, Error>>,
     /// This node's documents, each with the subjects' generation it was read at.
-    own: Mutex<HashMap<Did, (u64, Instant, Resolved)>>,
+    own: ExpiringMap<Did, (u64, Resolved)>,
 }
 
 /// How long this node's own documents are reused when nothing changed here. Nodes sharing the
@@ -48,54 +42,17 @@ impl NodeResolver {
             subjects,
             client,
             config,
-            cache: Mutex::new(HashMap::new()),
-            own: Mutex::new(HashMap::new()),
+            cache: ExpiringMap::new(MAX_CACHED),
+            own: ExpiringMap::new(MAX_CACHED),
         }
-    }
-
-    fn cached(&self, did: &Did, now: Instant) -> Option<Result<Arc<Document>, Error>> {
-        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        cache
-            .get(did)
-            .filter(|entry| entry.expires > now)
-            .map(|entry| entry.outcome.clone())
-    }
-
-    fn remember(&self, did: &Did, outcome: Result<Arc<Document>, Error>, ttl: Duration) {
-        if ttl.is_zero() {
-            return;
-        }
-        let now = Instant::now();
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() >= MAX_CACHED {
-            cache.retain(|_, entry| entry.expires > now);
-            if cache.len() >= MAX_CACHED
-                && let Some(oldest) = cache
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.expires)
-                    .map(|(did, _)| did.clone())
-            {
-                cache.remove(&oldest);
-            }
-        }
-        cache.insert(
-            did.clone(),
-            CacheEntry {
-                expires: now + ttl,
-                outcome,
-            },
-        );
     }
 
     async fn resolve_own(&self, did: &Did) -> Result<Resolved, Error> {
         let generation = self.subjects.generation();
-        let now = Instant::now();
-        if let Ok(own) = self.own.lock()
-            && let Some((seen, read, resolved)) = own.get(did)
-            && *seen == generation
-            && now.duration_since(*read) < OWN_DOCUMENT_TTL
+        if let Some((seen, resolved)) = self.own.get(did)
+            && seen == generation
         {
-            return Ok(resolved.clone());
+            return Ok(resolved);
         }
         let record = self
             .subjects
@@ -114,12 +71,11 @@ impl NodeResolver {
             created: Some(record.created_at),
             updated: Some(record.updated_at),
         };
-        if let Ok(mut own) = self.own.lock() {
-            if own.len() >= MAX_CACHED {
-                own.clear();
-            }
-            own.insert(did.clone(), (generation, now, resolved.clone()));
-        }
+        self.own.put(
+            did.clone(),
+            (generation, resolved.clone()),
+            OWN_DOCUMENT_TTL,
+        );
         Ok(resolved)
     }
 
@@ -171,11 +127,11 @@ impl Resolver for NodeResolver {
         if self.subjects.is_own(did) {
             return self.resolve_own(did).await;
         }
-        let outcome = match self.cached(did, Instant::now()) {
+        let outcome = match self.cache.get(did) {
             Some(outcome) => outcome,
             None => {
                 let (outcome, ttl) = self.fetch_web(did).await;
-                self.remember(did, outcome.clone(), ttl);
+                self.cache.put(did.clone(), outcome.clone(), ttl);
                 outcome
             }
         };

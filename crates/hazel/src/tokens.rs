@@ -9,13 +9,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::storage::StorageError;
-use crate::storage::session::SessionStore;
+use crate::storage::session::{SessionStore, hashed_key};
 
 /// 256 bits: well above RFC 6749 §10.10's "infeasible to guess" (and the 128 bits).
 const TOKEN_BYTES: usize = 32;
@@ -66,10 +65,7 @@ pub struct AccessTokens {
 
 /// The session-store key of a token: its hash, never the token.
 pub fn token_key(token: &str) -> String {
-    format!(
-        "access-token:{}",
-        jose::base64url::encode(digest(&SHA256, token.as_bytes()))
-    )
+    hashed_key("access-token", token.as_bytes())
 }
 
 impl AccessTokens {

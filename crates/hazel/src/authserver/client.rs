@@ -11,55 +11,29 @@
 //! Results are cached per (client_id, signing key): a binding or a definite mismatch for 5
 //! minutes, a failed fetch for 10 seconds (so an outage does not lock a client out for long).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::time::Duration;
 
 use did::{DidUrl, Relationship};
 use oauth::ErrorCode;
 use vc::VerifiedPresentation;
 
 use super::s2s::Refusal;
+use crate::cache::ExpiringMap;
 use crate::node::Node;
 
-/// How long a binding or a definite mismatch is reused, in seconds.
-const CACHE_SECONDS: i64 = 300;
-/// How long a failed fetch is reused, in seconds.
-const FAILURE_CACHE_SECONDS: i64 = 10;
-/// Entries kept at most; the cache is cleared when it is full (a flood of made-up client ids
-/// cannot grow memory).
+/// How long a binding or a definite mismatch is reused.
+const CACHE_TTL: Duration = Duration::from_secs(300);
+/// How long a failed fetch is reused.
+const FAILURE_CACHE_TTL: Duration = Duration::from_secs(10);
+/// Entries kept at most.
 const CACHE_ENTRIES: usize = 10_000;
 
-/// (client_id, presentation kid).
-type BindingKey = (String, String);
-/// (valid until, outcome).
-type BindingEntry = (i64, Result<(), String>);
+/// Binding results per (client_id, presentation kid).
+pub type Bindings = ExpiringMap<(String, String), Result<(), String>>;
 
-/// Cached binding results.
-#[derive(Debug, Default)]
-pub struct Bindings {
-    entries: Mutex<HashMap<BindingKey, BindingEntry>>,
-}
-
-impl Bindings {
-    fn get(&self, key: &(String, String), now: i64) -> Option<Result<(), String>> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(until, _)| *until > now)
-            .map(|(_, result)| result.clone())
-    }
-
-    fn put(&self, key: (String, String), result: Result<(), String>, seconds: i64, now: i64) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CACHE_ENTRIES {
-                entries.retain(|_, (until, _)| *until > now);
-            }
-            if entries.len() >= CACHE_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(key, (now + seconds, result));
-        }
-    }
+/// An empty binding cache.
+pub fn bindings() -> Bindings {
+    ExpiringMap::new(CACHE_ENTRIES)
 }
 
 fn mismatch(reason: impl std::fmt::Display) -> Refusal {
@@ -109,15 +83,15 @@ pub async fn check_binding(
         };
     }
     let key = (client_id.to_owned(), first.kid.clone());
-    let result = match node.client_bindings.get(&key, now) {
+    let result = match node.client_bindings.get(&key) {
         Some(result) => result,
         None => {
-            let (result, seconds) = match bind(node, client_id, first, now).await {
-                Ok(()) => (Ok(()), CACHE_SECONDS),
-                Err(Failure::Mismatch(reason)) => (Err(reason), CACHE_SECONDS),
-                Err(Failure::Fetch(reason)) => (Err(reason), FAILURE_CACHE_SECONDS),
+            let (result, ttl) = match bind(node, client_id, first, now).await {
+                Ok(()) => (Ok(()), CACHE_TTL),
+                Err(Failure::Mismatch(reason)) => (Err(reason), CACHE_TTL),
+                Err(Failure::Fetch(reason)) => (Err(reason), FAILURE_CACHE_TTL),
             };
-            node.client_bindings.put(key, result.clone(), seconds, now);
+            node.client_bindings.put(key, result.clone(), ttl);
             result
         }
     };
@@ -198,14 +172,5 @@ mod tests {
         assert!(statement_url("https://client.example/oauth2/org?x=1", false).is_none());
         assert!(statement_url("http://client.example/oauth2/org", false).is_none());
         assert!(statement_url("http://client.example/oauth2/org", true).is_some());
-    }
-
-    #[test]
-    fn cached_results_expire() {
-        let bindings = Bindings::default();
-        let key = ("c".to_owned(), "k".to_owned());
-        bindings.put(key.clone(), Err("no".into()), CACHE_SECONDS, 100);
-        assert_eq!(bindings.get(&key, 101), Some(Err("no".into())));
-        assert_eq!(bindings.get(&key, 100 + CACHE_SECONDS), None);
     }
 }

@@ -5,10 +5,8 @@
 
 use std::time::Duration;
 
-use aws_lc_rs::digest::{SHA256, digest};
-
 use crate::storage::StorageError;
-use crate::storage::session::SessionStore;
+use crate::storage::session::{SessionStore, hashed_key};
 
 /// What kind of value is claimed; each has its own key space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +31,7 @@ impl Kind {
 }
 
 fn key(kind: Kind, value: &str) -> String {
-    format!(
-        "{}:{}",
-        kind.prefix(),
-        jose::base64url::encode(digest(&SHA256, value.as_bytes()))
-    )
+    hashed_key(kind.prefix(), value.as_bytes())
 }
 
 /// Issues a fresh server nonce valid for `ttl` (RFC 9449 §8).

@@ -19,7 +19,7 @@ use vc::{Format, VerifiedPresentation};
 
 use super::replay::{self, Kind};
 use super::{issuer_url, token_endpoint};
-use crate::credentials::CredentialError;
+use crate::credentials::{CredentialError, pex_format, proof_of};
 use crate::node::Node;
 use crate::policy::{PolicyError, ScopePolicy, WalletOwnerType, select_scopes};
 use crate::subjects::SubjectRecord;
@@ -30,8 +30,6 @@ const MAX_PRESENTATIONS: usize = 10;
 
 /// The grant type of the service-to-service flow.
 pub const GRANT_TYPE: &str = "vp_token-bearer";
-
-pub use crate::policy::RESERVED_CLAIMS;
 
 /// An OAuth error answered by the token endpoint.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,21 +145,6 @@ fn verification_failed(error: CredentialError) -> Refusal {
     }
 }
 
-/// The `alg` of a JWT's header (the "proof" a format designation restricts), or the proof type of
-/// a JSON-LD document.
-fn proof_of(raw: &Value) -> String {
-    match raw {
-        Value::String(jwt) => jose::jws::Unverified::parse(jwt)
-            .map(|parsed| parsed.unverified_header().alg.as_str().to_owned())
-            .unwrap_or_default(),
-        other => other
-            .pointer("/proof/type")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-    }
-}
-
 /// The owned inputs of a Presentation Exchange evaluation for one presentation.
 struct Evaluable {
     format: pex::PresentationFormat,
@@ -183,13 +166,9 @@ impl Evaluable {
             .credentials
             .iter()
             .map(|credential| {
-                let format = match credential.format {
-                    Format::LdpVc => pex::CredentialFormat::LdpVc,
-                    _ => pex::CredentialFormat::JwtVc,
-                };
                 (
                     credential.credential.id.clone().unwrap_or_default(),
-                    format,
+                    pex_format(credential.format),
                     proof_of(&credential.raw),
                     credential
                         .credential
@@ -459,16 +438,9 @@ pub async fn grant(
         })?;
     // After the policy: only a request that would otherwise succeed costs an outbound fetch.
     super::client::check_binding(node, request.client_id, &verified, now).await?;
+    // Reserved field ids cannot reach here: every definition, from a file or a backend, is
+    // refused when it loads (`policy::parse_entry`).
     let claims = evaluation.claims.into_map();
-    if let Some(reserved) = claims
-        .keys()
-        .find(|k| RESERVED_CLAIMS.contains(&k.as_str()))
-    {
-        return Err(Refusal::server_error(
-            "the presentation definition maps a reserved claim name",
-            format!("field id `{reserved}` of definition {definition_id} is a reserved claim"),
-        ));
-    }
 
     let lifetime = i64::try_from(config.auth.accesstokenlifetime.as_secs()).unwrap_or(900);
     let mut token = AccessToken {

@@ -19,6 +19,29 @@ pub use holder::PresentationRequest;
 pub use issuer::{IssueRequest, IssuedCredential};
 pub use wallet::StoredCredential;
 
+/// What a Presentation Exchange format designation restricts about a credential or
+/// presentation: the JWS `alg` of a JWT, the proof type of a JSON-LD document.
+pub fn proof_of(raw: &serde_json::Value) -> String {
+    match raw {
+        serde_json::Value::String(jwt) => jose::jws::Unverified::parse(jwt)
+            .map(|parsed| parsed.unverified_header().alg.as_str().to_owned())
+            .unwrap_or_default(),
+        other => other
+            .pointer("/proof/type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// The Presentation Exchange designation of a credential format.
+pub fn pex_format(format: vc::Format) -> pex::CredentialFormat {
+    match format {
+        vc::Format::LdpVc | vc::Format::LdpVp => pex::CredentialFormat::LdpVc,
+        vc::Format::JwtVc | vc::Format::JwtVp => pex::CredentialFormat::JwtVc,
+    }
+}
+
 /// Why a credential operation failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -4,9 +4,24 @@
 
 use std::collections::HashMap;
 
+use axum::http::{HeaderMap, header};
 use oauth::ErrorCode;
 
 use super::error::ApiError;
+
+/// Whether the body is `application/x-www-form-urlencoded`, compared as a media type
+/// (parameters such as `charset` are allowed; RFC 6749 §3.2, RFC 7662 §2.1).
+pub fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
 
 /// Parsed parameters: each name at most once, empty values dropped (but remembered as given).
 #[derive(Debug, Default)]

@@ -5,8 +5,10 @@
 
 mod store;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use crate::cache::ExpiringMap;
 
 use did::{Did, DidUrl, Document, MethodRef, Relationship, Service, VerificationMethod};
 use jose::{KeyKind, Signer};
@@ -92,11 +94,8 @@ pub struct Subjects {
     /// node's DID documents know when they are stale.
     generation: Arc<std::sync::atomic::AtomicU64>,
     /// Active subjects for the hot paths, with the generation and time they were read at.
-    recent: Arc<std::sync::Mutex<HashMap<String, RecentRead>>>,
+    recent: Arc<ExpiringMap<String, (u64, SubjectRecord)>>,
 }
-
-/// (generation, read at, record).
-type RecentRead = (u64, std::time::Instant, SubjectRecord);
 
 /// How long [`Subjects::active_recent`] trusts a read; nodes sharing the database see each
 /// other's deactivations within this time.
@@ -118,7 +117,7 @@ impl Subjects {
             keys,
             base_url,
             generation: Arc::default(),
-            recent: Arc::default(),
+            recent: Arc::new(ExpiringMap::new(10_000)),
         }
     }
 
@@ -126,21 +125,14 @@ impl Subjects {
     /// dropped at once when anything changes on this node.
     pub async fn active_recent(&self, id: &str) -> Result<SubjectRecord, SubjectError> {
         let generation = self.generation();
-        let now = std::time::Instant::now();
-        if let Ok(recent) = self.recent.lock()
-            && let Some((seen, read, record)) = recent.get(id)
-            && *seen == generation
-            && now.duration_since(*read) < RECENT_TTL
+        if let Some((seen, record)) = self.recent.get(id)
+            && seen == generation
         {
-            return Ok(record.clone());
+            return Ok(record);
         }
         let record = self.active(id).await?;
-        if let Ok(mut recent) = self.recent.lock() {
-            if recent.len() >= 10_000 {
-                recent.clear();
-            }
-            recent.insert(id.to_owned(), (generation, now, record.clone()));
-        }
+        self.recent
+            .put(id.to_owned(), (generation, record.clone()), RECENT_TTL);
         Ok(record)
     }
 

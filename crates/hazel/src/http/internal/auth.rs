@@ -17,7 +17,7 @@ use crate::authserver::replay::{self, Kind};
 use crate::client::{ClientError, ServiceAccessTokenRequest, request_service_access_token};
 use crate::http::body::json as json_body;
 use crate::http::error::ApiError;
-use crate::http::params::Params;
+use crate::http::params::{Params, is_form};
 use crate::node::Node;
 use crate::storage::sql::{AuditEvent, Outcome};
 
@@ -35,18 +35,6 @@ pub fn routes() -> Router<Node> {
             "/internal/auth/v2/{subject}/request-service-access-token",
             post(service_access_token),
         )
-}
-
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| {
-            media
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
 }
 
 async fn introspect(

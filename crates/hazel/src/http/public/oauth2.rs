@@ -8,13 +8,13 @@ use axum::response::{IntoResponse, Response};
 use oauth::ErrorCode;
 use serde_json::json;
 
+use super::{cacheable, subject};
 use crate::authserver::s2s::{self, GRANT_TYPE, Refusal, VpTokenRequest};
 use crate::authserver::{entity, metadata};
 use crate::http::error::ApiError;
-use crate::http::params::Params;
+use crate::http::params::{Params, is_form};
 use crate::node::Node;
 use crate::storage::sql::{AuditEvent, Outcome};
-use crate::subjects::SubjectRecord;
 
 /// The grant type nuts-node reserves for OpenID4VCI and does not implement at this endpoint.
 const PRE_AUTHORIZED_CODE: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -27,23 +27,6 @@ impl From<Refusal> for ApiError {
             None => error,
         }
     }
-}
-
-async fn subject(node: &Node, id: &str) -> Result<SubjectRecord, ApiError> {
-    node.subjects.active_recent(id).await.map_err(|e| match e {
-        crate::subjects::SubjectError::NotFound | crate::subjects::SubjectError::Deactivated => {
-            ApiError::oauth(ErrorCode::InvalidRequest, "subject not found")
-        }
-        other => ApiError::oauth(ErrorCode::ServerError, "subject lookup failed").with_cause(other),
-    })
-}
-
-fn cacheable(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("max-age=300"),
-    );
-    response
 }
 
 /// `GET /.well-known/oauth-authorization-server/oauth2/{subject}`. Unlike nuts-node, an unknown
@@ -101,20 +84,6 @@ pub async fn client_metadata(
     Ok(cacheable(axum::Json(body).into_response()))
 }
 
-/// RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded` (parameters of
-/// the media type, like `charset`, are allowed).
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| {
-            media
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
 /// `POST /oauth2/{subject}/token`. Requests refused before the grant is evaluated (unknown
 /// subject, media type, parameters, grant type, DPoP headers) are audited here; the grant's own
 /// outcome is audited with it.
@@ -163,8 +132,7 @@ async fn token_request(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let node = node.clone();
-    let record = subject(&node, id).await?;
+    let record = subject(node, id).await?;
     if !is_form(headers) {
         return Err(ApiError::oauth(
             ErrorCode::InvalidRequest,
@@ -225,7 +193,7 @@ async fn token_request(
         dpop,
     };
     let now = node.now();
-    let outcome = s2s::grant(&node, &record, &request, now).await;
+    let outcome = s2s::grant(node, &record, &request, now).await;
     let event = AuditEvent {
         occurred_at: now,
         action: "token.vp_token-bearer".into(),

@@ -4,7 +4,6 @@
 //! and the others must be allowed by its scope policy.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use oauth::ErrorCode;
 
@@ -20,9 +19,7 @@ pub async fn presentation_definition(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(query.as_deref().unwrap_or_default())?;
-    let record = node.subjects.active(&subject).await.map_err(|e| {
-        ApiError::oauth(ErrorCode::InvalidRequest, "subject not found").with_cause(e)
-    })?;
+    let record = super::subject(&node, &subject).await?;
     let Some(scope) = params.get("scope") else {
         // A missing parameter is a malformed request; an empty scope (the same as omitted per
         // RFC 6749 §3.1) asks for nothing this server offers.
@@ -65,10 +62,7 @@ pub async fn presentation_definition(
         .entry
         .definition(owner)
         .ok_or_else(no_definition)?;
-    let mut response = axum::Json(definition.json.clone()).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("max-age=300"),
-    );
-    Ok(response)
+    Ok(super::cacheable(
+        axum::Json(definition.json.clone()).into_response(),
+    ))
 }

@@ -50,6 +50,12 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
     fn kind(&self) -> &'static str;
 }
 
+/// A key in namespace `prefix` for a client-chosen or secret value: its SHA-256, so that keys
+/// have a bounded length and a dump of the store reveals no token, nonce or request.
+pub fn hashed_key(prefix: &str, value: &[u8]) -> String {
+    format!("{prefix}:{}", jose::base64url::encode(jose::sha256(value)))
+}
+
 /// The shortest TTL a store accepts; shorter requests are rounded up to it, because an entry that
 /// expires before it is written would silently disable a replay guard.
 pub const MIN_TTL: Duration = Duration::from_millis(1);
