@@ -1,0 +1,306 @@
+//! JSON-LD document → RDF dataset → canonical N-Quads (RDFC-1.0).
+//!
+//! Processing follows nuts-node (json-gold with `URDNA2015`, no base IRI) so that signatures made by
+//! either verify in the other: triples whose subject, predicate or object is not an absolute IRI
+//! are left out of the dataset, as JSON-LD 1.1 API §8.2 requires. In [`Strictness::Strict`] such a
+//! member, and any member no context defines, makes the document fail instead, since what is left
+//! out of the dataset is not covered by the signature.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use json_ld::rdf_types::generator::Blank;
+use json_ld::rdf_types::{self, LiteralType};
+use json_ld::{JsonLdProcessor, RemoteDocument};
+use oxrdf::{BlankNode, Dataset, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use rdf_canon::{CanonicalizationError, CanonicalizationOptions};
+use serde_json::Value;
+
+use crate::contexts::NotHeld;
+use crate::{Contexts, Error};
+
+/// Bounds on the work one document may cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The document's size as compact JSON, bytes.
+    pub max_bytes: usize,
+    /// Quads in the dataset.
+    pub max_quads: usize,
+    /// Distinct blank nodes in the dataset.
+    pub max_blank_nodes: usize,
+    /// Calls to RDFC-1.0's Hash N-Degree Quads, the step whose cost grows factorially with
+    /// indistinguishable blank nodes (RDFC-1.0 §4.8, "poison graphs").
+    pub max_hndq_calls: usize,
+}
+
+impl Default for Limits {
+    /// Room for a presentation of ten credentials many times over; far below what makes
+    /// canonicalization slow.
+    fn default() -> Self {
+        Self {
+            max_bytes: 256 * 1024,
+            max_quads: 4096,
+            max_blank_nodes: 512,
+            max_hndq_calls: 2048,
+        }
+    }
+}
+
+/// Whether members that would not reach the dataset are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// Undefined terms and relative IRIs are errors. For the documents a proof covers.
+    Strict,
+    /// JSON-LD's defaults: such members are dropped. Only for the proof options, which are built
+    /// from known members and whose `verificationMethod` the verifier checks on its own.
+    Lenient,
+}
+
+/// The canonical N-Quads of `document` (RDFC-1.0 §4.4 with SHA-256), the input a JSON-LD proof
+/// hashes.
+pub fn canonicalize(
+    document: &Value,
+    contexts: &Contexts,
+    limits: &Limits,
+    strictness: Strictness,
+) -> Result<String, Error> {
+    let size = json_size(document);
+    if size > limits.max_bytes {
+        return Err(Error::TooLarge(format!(
+            "{size} bytes, more than {}",
+            limits.max_bytes
+        )));
+    }
+    check_contexts_held(document, contexts)?;
+    let dataset = to_dataset(document, contexts, limits, strictness)?;
+    let options = CanonicalizationOptions {
+        hndq_call_limit: Some(limits.max_hndq_calls),
+    };
+    rdf_canon::canonicalize_with::<sha2::Sha256>(&dataset, &options).map_err(|error| match error {
+        CanonicalizationError::HndqCallLimitExceeded(limit) => Error::TooLarge(format!(
+            "blank nodes need more than {limit} hash-n-degree-quads steps to tell apart"
+        )),
+        other => Error::Canonicalization(other.to_string()),
+    })
+}
+
+/// The RDF dataset of `document` (JSON-LD 1.1 API §8.2, Deserialize JSON-LD to RDF).
+fn to_dataset(
+    document: &Value,
+    contexts: &Contexts,
+    limits: &Limits,
+    strictness: Strictness,
+) -> Result<Dataset, Error> {
+    let input = RemoteDocument::new(
+        None,
+        None,
+        json_ld::syntax::Value::from_serde_json(document.clone()),
+    );
+    let mut options = json_ld::Options::default();
+    if strictness == Strictness::Strict {
+        options.expansion_policy = json_ld::expansion::Policy {
+            invalid: json_ld::expansion::Action::Reject,
+            vocab: json_ld::expansion::Action::Keep,
+            allow_undefined: false,
+        };
+    }
+    let mut generator = Blank::new();
+    let future = input.to_rdf_using(&mut generator, contexts, options);
+    let mut rdf = ready(future)
+        .ok_or_else(|| Error::Expansion("context loading did not complete".to_owned()))?
+        .map_err(expansion_error)?;
+    if strictness == Strictness::Strict {
+        check_identifiers(rdf.document())?;
+    }
+    let mut dataset = Dataset::new();
+    let mut blank_nodes = HashSet::new();
+    for quad in rdf.cloned_quads() {
+        let quad = convert(quad, &mut blank_nodes)?;
+        dataset.insert(&quad);
+        if dataset.len() > limits.max_quads {
+            return Err(Error::TooLarge(format!(
+                "more than {} quads",
+                limits.max_quads
+            )));
+        }
+        if blank_nodes.len() > limits.max_blank_nodes {
+            return Err(Error::TooLarge(format!(
+                "more than {} blank nodes",
+                limits.max_blank_nodes
+            )));
+        }
+    }
+    Ok(dataset)
+}
+
+/// Polls a future that cannot wait: the context store answers from memory, so JSON-LD
+/// processing completes in one poll and needs no executor (nor a `Send` future).
+fn ready<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
+/// Compact JSON size without building the string.
+fn json_size(document: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a Value to a counter cannot fail; were it to, the size check is moot as expansion
+    // sees the same value.
+    let _ = serde_json::to_writer(&mut count, document);
+    count.0
+}
+
+/// Every context a document names by URL must be held, checked before processing so that the
+/// error names the URL (the processor reports only that loading failed).
+fn check_contexts_held(value: &Value, contexts: &Contexts) -> Result<(), Error> {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members {
+                if key == "@context" {
+                    check_context_entry(member, contexts)?;
+                } else {
+                    check_contexts_held(member, contexts)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => items
+            .iter()
+            .try_for_each(|item| check_contexts_held(item, contexts)),
+        _ => Ok(()),
+    }
+}
+
+fn check_context_entry(entry: &Value, contexts: &Contexts) -> Result<(), Error> {
+    match entry {
+        Value::String(url) if !contexts.contains(url) => Err(Error::UnknownContext(url.clone())),
+        Value::Array(items) => items
+            .iter()
+            .try_for_each(|item| check_context_entry(item, contexts)),
+        // Embedded contexts may themselves name contexts: `@import` and scoped contexts.
+        Value::Object(members) => members.iter().try_for_each(|(key, member)| {
+            if key == "@import" {
+                check_context_entry(member, contexts)
+            } else {
+                check_contexts_held(member, contexts)
+            }
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn expansion_error(error: json_ld::ToRdfError) -> Error {
+    let json_ld::ToRdfError::Expand(error) = error;
+    match error {
+        json_ld::ExpandError::Expansion(json_ld::expansion::Error::KeyExpansionFailed(key)) => {
+            Error::UndefinedTerm(key)
+        }
+        json_ld::ExpandError::Loading(load) if load.cause.is::<NotHeld>() => {
+            Error::UnknownContext(load.target.to_string())
+        }
+        other => Error::Expansion(other.to_string()),
+    }
+}
+
+/// Node identifiers and types that are not absolute IRIs would silently vanish from the dataset.
+fn check_identifiers(document: &json_ld::ExpandedDocument) -> Result<(), Error> {
+    for object in document {
+        for fragment in object.traverse() {
+            if let Some(json_ld::Id::Invalid(reference)) = fragment.as_id() {
+                return Err(Error::RelativeIri(reference.to_owned()));
+            }
+        }
+    }
+    Ok(())
+}
+
+type JsonLdId = rdf_types::Id<json_ld::IriBuf, json_ld::BlankIdBuf>;
+type JsonLdQuad =
+    rdf_types::Quad<JsonLdId, JsonLdId, rdf_types::Term<JsonLdId, rdf_types::Literal>, JsonLdId>;
+
+fn convert(quad: JsonLdQuad, blank_nodes: &mut HashSet<String>) -> Result<Quad, Error> {
+    let rdf_types::Quad(subject, predicate, object, graph) = quad;
+    let subject = node(subject, blank_nodes)?;
+    let predicate = match predicate {
+        rdf_types::Id::Iri(iri) => named(iri.as_str())?,
+        rdf_types::Id::Blank(blank) => {
+            return Err(Error::Canonicalization(format!(
+                "blank node {blank} as a predicate (generalized RDF)"
+            )));
+        }
+    };
+    let object: Term = match object {
+        rdf_types::Term::Id(id) => node(id, blank_nodes)?.into(),
+        rdf_types::Term::Literal(literal) => literal_of(literal)?.into(),
+    };
+    let graph = match graph {
+        None => GraphName::DefaultGraph,
+        Some(id) => match node(id, blank_nodes)? {
+            NamedOrBlankNode::NamedNode(name) => GraphName::NamedNode(name),
+            NamedOrBlankNode::BlankNode(blank) => GraphName::BlankNode(blank),
+        },
+    };
+    Ok(Quad::new(subject, predicate, object, graph))
+}
+
+fn node(id: JsonLdId, blank_nodes: &mut HashSet<String>) -> Result<NamedOrBlankNode, Error> {
+    match id {
+        rdf_types::Id::Iri(iri) => Ok(named(iri.as_str())?.into()),
+        rdf_types::Id::Blank(blank) => {
+            let label = blank.as_str().trim_start_matches("_:");
+            let node = BlankNode::new(label)
+                .map_err(|e| Error::Canonicalization(format!("blank node {blank}: {e}")))?;
+            blank_nodes.insert(label.to_owned());
+            Ok(node.into())
+        }
+    }
+}
+
+fn named(iri: &str) -> Result<NamedNode, Error> {
+    NamedNode::new(iri).map_err(|e| Error::Canonicalization(format!("IRI {iri}: {e}")))
+}
+
+fn literal_of(literal: rdf_types::Literal) -> Result<Literal, Error> {
+    // URDNA2015 as json-gold serializes it escapes only \t \n \r " and \; RDFC-1.0 also escapes
+    // the other control characters. Both agree on everything else, so a document with such a
+    // character is refused rather than signed or verified one way that Nuts nodes read another.
+    if literal
+        .value
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) && (c as u32) < 0x80)
+    {
+        return Err(Error::Canonicalization(
+            "a string holds a control character whose N-Quads escaping differs between URDNA2015 implementations"
+                .to_owned(),
+        ));
+    }
+    Ok(match literal.type_ {
+        LiteralType::Any(datatype) => {
+            Literal::new_typed_literal(literal.value, named(datatype.as_str())?)
+        }
+        LiteralType::LangString(language) => {
+            Literal::new_language_tagged_literal(literal.value, language.as_str())
+                .map_err(|e| Error::Canonicalization(format!("language tag: {e}")))?
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

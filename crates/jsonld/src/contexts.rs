@@ -1,0 +1,174 @@
+//! The contexts a node holds: the ones nuts-node embeds, plus what the operator maps to local files
+//! or allows to be fetched once at startup. Expansion asks this store and nothing else, so a
+//! document naming any other context is refused rather than fetched.
+
+use std::collections::HashMap;
+
+use json_ld::syntax::Parse;
+use json_ld::{Iri, IriBuf, LoadError, Loader, RemoteDocument};
+
+use crate::Error;
+
+/// The W3C Verifiable Credentials Data Model v1.1 context.
+pub const CREDENTIALS_V1: &str = "https://www.w3.org/2018/credentials/v1";
+/// The JsonWebSignature2020 suite's context.
+pub const JWS_2020_V1: &str = "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json";
+
+/// The built-in contexts: URL, file name (as nuts-node names it) and content.
+const BUILTIN: &[(&str, &str, &str)] = &[
+    (
+        CREDENTIALS_V1,
+        "w3c-credentials-v1.ldjson",
+        include_str!("../contexts/w3c-credentials-v1.ldjson"),
+    ),
+    (
+        JWS_2020_V1,
+        "lds-jws2020-v1.ldjson",
+        include_str!("../contexts/lds-jws2020-v1.ldjson"),
+    ),
+    (
+        "https://nuts.nl/credentials/v1",
+        "nuts.ldjson",
+        include_str!("../contexts/nuts.ldjson"),
+    ),
+    (
+        "https://nuts.nl/credentials/2024",
+        "nuts-2024.ldjson",
+        include_str!("../contexts/nuts-2024.ldjson"),
+    ),
+    (
+        "https://w3id.org/vc/status-list/2021/v1",
+        "w3c-statuslist2021.ldjson",
+        include_str!("../contexts/w3c-statuslist2021.ldjson"),
+    ),
+    (
+        "https://schema.org",
+        "schema-org-v13.ldjson",
+        include_str!("../contexts/schema-org-v13.ldjson"),
+    ),
+];
+
+/// The prefix nuts-node's configuration uses for its embedded context files.
+const BUILTIN_PATH_PREFIX: &str = "assets/contexts/";
+
+/// Context documents by URL.
+#[derive(Clone, Default)]
+pub struct Contexts {
+    documents: HashMap<IriBuf, RemoteDocument>,
+}
+
+impl std::fmt::Debug for Contexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.urls()).finish()
+    }
+}
+
+impl Contexts {
+    /// The contexts nuts-node v6 embeds.
+    pub fn builtin() -> Self {
+        let mut contexts = Self::default();
+        for (url, _, content) in BUILTIN {
+            // The built-in files are fixed at compile time and covered by tests; a failure here
+            // would be a broken build, and leaving the context out makes it refused, not trusted.
+            let _ = contexts.insert(url, content);
+        }
+        contexts
+    }
+
+    /// The content of a built-in context by the path nuts-node's configuration gives it
+    /// (`assets/contexts/nuts.ldjson`), so that a Nuts `localmapping` works unchanged.
+    pub fn builtin_file(path: &str) -> Option<&'static str> {
+        let name = path.strip_prefix(BUILTIN_PATH_PREFIX)?;
+        BUILTIN
+            .iter()
+            .find(|(_, file, _)| *file == name)
+            .map(|(_, _, content)| *content)
+    }
+
+    /// Adds (or replaces) the context document served at `url`.
+    pub fn insert(&mut self, url: &str, content: &str) -> Result<(), Error> {
+        let invalid = |reason: String| Error::InvalidContext {
+            url: url.to_owned(),
+            reason,
+        };
+        let iri = IriBuf::new(url.to_owned()).map_err(|_| invalid("not an IRI".to_owned()))?;
+        let (document, _) = json_ld::syntax::Value::parse_str(content)
+            .map_err(|e| invalid(format!("not JSON: {e}")))?;
+        let has_context = document
+            .as_object()
+            .is_some_and(|object| object.get("@context").next().is_some());
+        if !has_context {
+            return Err(invalid("has no @context member".to_owned()));
+        }
+        self.documents
+            .insert(iri.clone(), RemoteDocument::new(Some(iri), None, document));
+        Ok(())
+    }
+
+    /// Whether a context is held for `url`.
+    pub fn contains(&self, url: &str) -> bool {
+        self.documents.keys().any(|iri| iri.as_str() == url)
+    }
+
+    /// The URLs held, sorted.
+    pub fn urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = self.documents.keys().map(|iri| iri.as_str()).collect();
+        urls.sort_unstable();
+        urls
+    }
+}
+
+/// The cause given to the JSON-LD processor for a context this store does not hold.
+#[derive(Debug, thiserror::Error)]
+#[error("context is not known to this node")]
+pub(crate) struct NotHeld;
+
+impl Loader for Contexts {
+    async fn load(&self, url: &Iri) -> Result<RemoteDocument<IriBuf>, LoadError> {
+        self.documents
+            .get(url)
+            .cloned()
+            .ok_or_else(|| LoadError::new(url.to_owned(), NotHeld))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_context_loads() {
+        let contexts = Contexts::builtin();
+        assert_eq!(contexts.urls().len(), BUILTIN.len());
+        for (url, file, _) in BUILTIN {
+            assert!(contexts.contains(url), "{url}");
+            assert!(Contexts::builtin_file(&format!("assets/contexts/{file}")).is_some());
+        }
+    }
+
+    #[test]
+    fn builtin_files_are_only_found_under_the_nuts_path() {
+        assert!(Contexts::builtin_file("nuts.ldjson").is_none());
+        assert!(Contexts::builtin_file("assets/contexts/other.ldjson").is_none());
+    }
+
+    #[test]
+    fn a_document_without_context_is_not_a_context() {
+        let mut contexts = Contexts::default();
+        let error = contexts
+            .insert("https://example.com/ctx", r#"{"name": "x"}"#)
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidContext { .. }), "{error}");
+        assert!(
+            contexts
+                .insert("https://example.com/ctx", "not json")
+                .is_err()
+        );
+        assert!(
+            contexts
+                .insert("not an iri", r#"{"@context": {}}"#)
+                .is_err()
+        );
+        assert!(contexts.urls().is_empty());
+    }
+}
