@@ -45,8 +45,14 @@ impl Header {
         }
     }
 
-    /// Parses a decoded header, naming the rule broken.
+    /// Parses a decoded header, naming the rule broken. `crit` is refused: the compact form
+    /// understands no extension.
     fn parse(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse_understanding(bytes, &[])
+    }
+
+    /// Parses a decoded header whose `crit` may list only the extensions in `understood`.
+    fn parse_understanding(bytes: &[u8], understood: &[&str]) -> Result<Self, Error> {
         let members: Map<String, Value> = serde_json::from_slice(bytes)
             .map_err(|_| Error::Header("not a JSON object".to_owned()))?;
         // The algorithm is checked first and on its own, so that `none` or `HS256` give the
@@ -61,13 +67,14 @@ impl Header {
         let header: Header = serde_json::from_value(Value::Object(members))
             .map_err(|e| Error::Header(e.to_string()))?;
         // RFC 7515 §4.1.11: a recipient MUST reject a JWS whose `crit` lists an extension it does
-        // not understand; Hazel understands none. An empty list is itself invalid.
+        // not understand. An empty list is itself invalid.
         if let Some(crit) = &header.crit {
-            return Err(Error::CriticalHeader(
-                crit.first()
-                    .cloned()
-                    .unwrap_or_else(|| "(empty list)".to_owned()),
-            ));
+            if crit.is_empty() {
+                return Err(Error::CriticalHeader("(empty list)".to_owned()));
+            }
+            if let Some(unknown) = crit.iter().find(|name| !understood.contains(&name.as_str())) {
+                return Err(Error::CriticalHeader(unknown.clone()));
+            }
         }
         Ok(header)
     }
@@ -170,6 +177,96 @@ pub fn sign(mut header: Header, payload: &[u8], signer: &dyn Signer) -> Result<S
     compact.push('.');
     compact.push_str(&base64url::encode(signature));
     Ok(compact)
+}
+
+/// The RFC 7797 header parameter that switches off payload encoding.
+const B64: &str = "b64";
+
+/// A JWS with a detached, unencoded payload (RFC 7797 §5 with RFC 7515 Appendix F): `header..sig`,
+/// signed over `BASE64URL(header) || '.' || payload`. Linked-data proofs (JsonWebSignature2020)
+/// carry their signature this way.
+#[derive(Debug, Clone)]
+pub struct DetachedUnencoded {
+    header: Header,
+    header_b64: String,
+    signature: Vec<u8>,
+}
+
+impl DetachedUnencoded {
+    /// Parses `header..signature`. The header must set `b64` to false and list it in `crit`
+    /// (RFC 7797 §6); a detached JWS with an encoded payload is not what this form verifies.
+    pub fn parse(jws: &str) -> Result<Self, Error> {
+        let mut parts = jws.split('.');
+        let (Some(header_b64), Some(""), Some(signature_b64), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::Malformed);
+        };
+        let header = Header::parse_understanding(
+            &base64url::decode(header_b64, "JWS header")?,
+            &[B64],
+        )?;
+        let unencoded = header.other.get(B64) == Some(&Value::Bool(false));
+        let critical = header
+            .crit
+            .as_ref()
+            .is_some_and(|crit| crit.iter().any(|name| name == B64));
+        if !unencoded || !critical {
+            return Err(Error::Header(
+                "a detached payload must be unencoded: `b64` false and listed in `crit`".to_owned(),
+            ));
+        }
+        let signature = base64url::decode(signature_b64, "JWS signature")?;
+        Ok(Self {
+            header,
+            header_b64: header_b64.to_owned(),
+            signature,
+        })
+    }
+
+    /// The header; nothing in it is trustworthy before [`Self::verify`].
+    pub fn unverified_header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Verifies the signature over `payload` with `key`, which decides the acceptable algorithms.
+    pub fn verify(&self, key: &VerifyingKey, payload: &[u8]) -> Result<(), Error> {
+        key.verify(
+            self.header.alg,
+            &signing_input(&self.header_b64, payload),
+            &self.signature,
+        )
+    }
+}
+
+fn signing_input(header_b64: &str, payload: &[u8]) -> Vec<u8> {
+    let mut input = Vec::with_capacity(header_b64.len() + 1 + payload.len());
+    input.extend_from_slice(header_b64.as_bytes());
+    input.push(b'.');
+    input.extend_from_slice(payload);
+    input
+}
+
+/// Signs `payload` as a detached, unencoded JWS (`header..signature`, RFC 7797). `alg`, `b64`
+/// and `crit` are set here; `kid` comes from the signer when the header has none.
+pub fn sign_detached_unencoded(
+    mut header: Header,
+    payload: &[u8],
+    signer: &dyn Signer,
+) -> Result<String, Error> {
+    header.alg = signer.algorithm();
+    if !header.alg.can_sign() {
+        return Err(Error::CannotSign(header.alg.as_str()));
+    }
+    if header.kid.is_none() {
+        header.kid.clone_from(&signer.public_jwk().kid);
+    }
+    header.other.insert(B64.to_owned(), Value::Bool(false));
+    header.crit = Some(vec![B64.to_owned()]);
+    let header_json = serde_json::to_vec(&header).map_err(|e| Error::Header(e.to_string()))?;
+    let header_b64 = base64url::encode(header_json);
+    let signature = signer.sign(&signing_input(&header_b64, payload))?;
+    Ok(format!("{header_b64}..{}", base64url::encode(signature)))
 }
 
 #[cfg(test)]

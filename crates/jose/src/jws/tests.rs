@@ -198,3 +198,51 @@ fn compressed_and_uncompressed_sec1_points_give_the_same_jwk() {
     assert!(ec_jwk_from_sec1(EcCurve::P256, &[0x05; 33]).is_err());
     assert!(ec_jwk_from_sec1(EcCurve::P384, &compressed).is_err());
 }
+
+#[test]
+fn detached_unencoded_round_trip_and_rejections() {
+    let (signer, verifier) = p256();
+    let payload = [7u8; 64];
+    let jws = sign_detached_unencoded(Header::new(Algorithm::ES256), &payload, &signer).unwrap();
+    let (header_b64, rest) = jws.split_once("..").unwrap();
+    assert!(!rest.contains('.'));
+    let header: serde_json::Value =
+        serde_json::from_slice(&base64url::decode(header_b64, "h").unwrap()).unwrap();
+    assert_eq!(header["b64"], json!(false));
+    assert_eq!(header["crit"], json!(["b64"]));
+    assert_eq!(header["kid"], json!("did:example:1#k"));
+
+    let parsed = DetachedUnencoded::parse(&jws).unwrap();
+    parsed.verify(&verifier, &payload).unwrap();
+    let mut other = payload;
+    other[0] ^= 1;
+    assert_eq!(
+        parsed.verify(&verifier, &other).unwrap_err(),
+        Error::BadSignature
+    );
+    let (_, wrong_key) = p256();
+    assert!(parsed.verify(&wrong_key, &payload).is_err());
+
+    // Not detached, or detached with an encoded payload, or another critical extension.
+    assert!(DetachedUnencoded::parse("a.b.c").is_err());
+    let encoded = base64url::encode(json!({"alg": "ES256"}).to_string());
+    assert!(DetachedUnencoded::parse(&format!("{encoded}..{}", rest)).is_err());
+    let b64_not_critical = base64url::encode(json!({"alg": "ES256", "b64": false}).to_string());
+    assert!(DetachedUnencoded::parse(&format!("{b64_not_critical}..{rest}")).is_err());
+    let unknown_crit = base64url::encode(
+        json!({"alg": "ES256", "b64": false, "crit": ["b64", "exp"]}).to_string(),
+    );
+    assert_eq!(
+        DetachedUnencoded::parse(&format!("{unknown_crit}..{rest}")).unwrap_err(),
+        Error::CriticalHeader("exp".to_owned())
+    );
+    // The compact form still understands no `crit` at all.
+    let compact = compact_with_header(
+        json!({"alg": "ES256", "b64": false, "crit": ["b64"]}),
+        &signer,
+    );
+    assert!(matches!(
+        Unverified::parse(&compact).unwrap_err(),
+        Error::CriticalHeader(name) if name == "b64"
+    ));
+}
