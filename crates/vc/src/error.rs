@@ -63,6 +63,20 @@ pub enum Error {
     /// The credential was revoked.
     #[error("credential is revoked")]
     Revoked,
+    /// A JSON-LD document could not be canonicalized (unknown context, undefined term, limits).
+    #[error("JSON-LD: {0}")]
+    JsonLd(#[from] jsonld::Error),
+    /// The proof is not a single JsonWebSignature2020 proof.
+    #[error("proof type {0} is not supported")]
+    UnsupportedProof(String),
+    /// The proof was made for another purpose than the one checked.
+    #[error("proof purpose is {found}, expected {expected}")]
+    ProofPurpose {
+        /// The purpose accepted here.
+        expected: &'static str,
+        /// The proof's `proofPurpose`.
+        found: String,
+    },
     /// The format is not supported here (yet).
     #[error("format {0} is not supported")]
     UnsupportedFormat(String),

@@ -11,14 +11,25 @@
 //! Presentation (JWT): the same for the holder's key under `authentication` (or `assertionMethod`,
 //! as nuts-node accepts), then every credential, then the holder binding: the signer is the
 //! subject of every credential. Revocation status needs a fetch and is checked by the caller.
+//!
+//! Credential and presentation with a JsonWebSignature2020 proof (`ldp_vc`, `ldp_vp`): the proof's
+//! `verificationMethod` names the key and its DID must be the issuer (or the holder, when the
+//! presentation names one); the `proofPurpose` decides the relationship the key must have
+//! (`assertionMethod` for credentials; `authentication` or `assertionMethod` for presentations);
+//! `created` may not be in the future and `expires` not past; all of this and the validity
+//! period is checked before the costly canonicalization and signature check. A presentation's
+//! `challenge` is its nonce and `domain` its audience, as nuts-node sets them.
 
 use did::{DidUrl, Relationship, Resolver};
 use jose::jws::Unverified;
 use jose::jwt::{Audience, Claims, Validation, check_claims};
 use jose::{Jwk, VerifyingKey};
+use jsonld::Contexts;
 use serde_json::Value;
 
 use crate::jwt::{credential_from_claims, presentation_from_claims};
+use crate::ldp::{ASSERTION_METHOD, AUTHENTICATION, LdProcessing, LdProof};
+use crate::model::parse_date;
 use crate::{Credential, Error, Format, Presentation};
 
 /// A credential whose proof verified.
@@ -72,6 +83,8 @@ pub struct Verifier<'a> {
     pub now: i64,
     /// Allowed clock difference, seconds.
     pub skew: i64,
+    /// The JSON-LD contexts linked-data proofs may use.
+    pub contexts: &'a Contexts,
 }
 
 struct Checked {
@@ -139,7 +152,7 @@ impl Verifier<'_> {
     pub async fn credential(&self, value: &Value) -> Result<VerifiedCredential, Error> {
         match value {
             Value::String(jwt) => self.credential_jwt(jwt).await,
-            Value::Object(_) => Err(Error::UnsupportedFormat(Format::LdpVc.as_str().to_owned())),
+            Value::Object(_) => self.credential_ldp(value).await,
             _ => Err(Error::Malformed {
                 what: "credential",
                 reason: "neither a JWT nor a JSON object".to_owned(),
@@ -174,7 +187,7 @@ impl Verifier<'_> {
     pub async fn presentation(&self, value: &Value) -> Result<VerifiedPresentation, Error> {
         match value {
             Value::String(jwt) => self.presentation_jwt(jwt).await,
-            Value::Object(_) => Err(Error::UnsupportedFormat(Format::LdpVp.as_str().to_owned())),
+            Value::Object(_) => self.presentation_ldp(value).await,
             _ => Err(Error::Malformed {
                 what: "presentation",
                 reason: "neither a JWT nor a JSON object".to_owned(),
@@ -194,18 +207,7 @@ impl Verifier<'_> {
             .await?;
         let presentation = presentation_from_claims(&checked.claims)?;
         let holder = checked.kid.did().to_string();
-        let mut credentials = Vec::with_capacity(presentation.credentials().len());
-        for (index, value) in presentation.credentials().iter().enumerate() {
-            let verified = self
-                .credential(value)
-                .await
-                .map_err(|reason| Error::Credential {
-                    index,
-                    reason: Box::new(reason),
-                })?;
-            check_holder_binding(&verified.credential, &holder, index)?;
-            credentials.push(verified);
-        }
+        let credentials = self.held_credentials(&presentation, &holder).await?;
         let claims = checked.claims;
         Ok(VerifiedPresentation {
             nonce: claims
@@ -226,6 +228,142 @@ impl Verifier<'_> {
             credentials,
         })
     }
+}
+
+impl Verifier<'_> {
+    /// Every credential of a presentation, verified and bound to `holder`.
+    async fn held_credentials(
+        &self,
+        presentation: &Presentation,
+        holder: &str,
+    ) -> Result<Vec<VerifiedCredential>, Error> {
+        let mut credentials = Vec::with_capacity(presentation.credentials().len());
+        for (index, value) in presentation.credentials().iter().enumerate() {
+            let verified = self
+                .credential(value)
+                .await
+                .map_err(|reason| Error::Credential {
+                    index,
+                    reason: Box::new(reason),
+                })?;
+            check_holder_binding(&verified.credential, holder, index)?;
+            credentials.push(verified);
+        }
+        Ok(credentials)
+    }
+
+    /// The proof's signing time and expiry (the proof's own, not the credential's).
+    fn check_proof_times(
+        &self,
+        proof: &LdProof,
+        what: &'static str,
+    ) -> Result<(i64, Option<i64>), Error> {
+        let created = parse_date(&proof.created, "proof created")?;
+        if created > self.now + self.skew {
+            return Err(Error::NotYetValid(what));
+        }
+        let expires = proof
+            .expires
+            .as_deref()
+            .map(|expires| parse_date(expires, "proof expires"))
+            .transpose()?;
+        if expires.is_some_and(|expires| expires <= self.now - self.skew) {
+            return Err(Error::Expired(what));
+        }
+        Ok((created, expires))
+    }
+
+    /// Verifies an `ldp_vc`.
+    pub async fn credential_ldp(&self, value: &Value) -> Result<VerifiedCredential, Error> {
+        let credential = Credential::from_json(value.clone())?;
+        let proof = LdProof::of(value, "credential")?;
+        if proof.proof_purpose != ASSERTION_METHOD {
+            return Err(Error::ProofPurpose {
+                expected: ASSERTION_METHOD,
+                found: proof.proof_purpose,
+            });
+        }
+        let kid = verification_method(&proof, "credential")?;
+        let issuer = credential.issuer_id().ok_or(Error::Missing("issuer"))?;
+        if kid.did().as_str() != issuer {
+            return Err(Error::WrongSigner {
+                signer: kid.did().to_string(),
+                role: "issuer",
+                expected: issuer.to_owned(),
+            });
+        }
+        self.check_proof_times(&proof, "credential proof")?;
+        credential.check_validity(self.now, self.skew)?;
+        let jwk = self.key(&kid, &[Relationship::AssertionMethod]).await?;
+        let key = VerifyingKey::from_jwk(&jwk)?;
+        LdProcessing::new(self.contexts).verify(value, &proof, &key)?;
+        Ok(VerifiedCredential {
+            credential,
+            format: Format::LdpVc,
+            raw: value.clone(),
+            kid: kid.to_string(),
+        })
+    }
+
+    /// Verifies an `ldp_vp`, its credentials and the holder binding.
+    pub async fn presentation_ldp(&self, value: &Value) -> Result<VerifiedPresentation, Error> {
+        let presentation: Presentation =
+            serde_json::from_value(value.clone()).map_err(|e| Error::Malformed {
+                what: "presentation",
+                reason: e.to_string(),
+            })?;
+        let proof = LdProof::of(value, "presentation")?;
+        let relationship = match proof.proof_purpose.as_str() {
+            AUTHENTICATION => Relationship::Authentication,
+            // nuts-node's self-signed (employee) presentations use assertionMethod.
+            ASSERTION_METHOD => Relationship::AssertionMethod,
+            _ => {
+                return Err(Error::ProofPurpose {
+                    expected: AUTHENTICATION,
+                    found: proof.proof_purpose,
+                });
+            }
+        };
+        let kid = verification_method(&proof, "presentation")?;
+        let holder = kid.did().to_string();
+        if let Some(named) = &presentation.holder
+            && *named != holder
+        {
+            return Err(Error::WrongSigner {
+                signer: holder,
+                role: "holder",
+                expected: named.clone(),
+            });
+        }
+        let (created, expires) = self.check_proof_times(&proof, "presentation")?;
+        let jwk = self.key(&kid, &[relationship]).await?;
+        let key = VerifyingKey::from_jwk(&jwk)?;
+        LdProcessing::new(self.contexts).verify(value, &proof, &key)?;
+        let credentials = self.held_credentials(&presentation, &holder).await?;
+        Ok(VerifiedPresentation {
+            nonce: proof.challenge.clone(),
+            audience: proof.domain.clone().map(Audience::One),
+            jti: presentation.id.clone(),
+            issued_at: Some(created),
+            not_before: None,
+            expires,
+            presentation,
+            format: Format::LdpVp,
+            raw: value.clone(),
+            holder,
+            kid: kid.to_string(),
+            credentials,
+        })
+    }
+}
+
+/// The proof's `verificationMethod` as a DID URL: a relative or non-DID reference is refused
+/// (it would not even be part of the signed proof options).
+fn verification_method(proof: &LdProof, what: &'static str) -> Result<DidUrl, Error> {
+    DidUrl::parse(&proof.verification_method).map_err(|e| Error::Malformed {
+        what,
+        reason: format!("verificationMethod: {e}"),
+    })
 }
 
 /// The presentation's signer must be the subject of the credential: every subject has an `id`

@@ -2,10 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_trait::async_trait;
-use did::{Did, Document, MethodRef, Resolved, Resolver, VerificationMethod};
+use did::{Document, MethodRef, VerificationMethod};
 use jose::jws::Header;
 use jose::jwt::Claims;
 use jose::{KeyKind, Signer, SigningKey};
@@ -14,47 +12,11 @@ use vc::jwt::{PresentationParameters, credential_claims, presentation_claims};
 use vc::verify::Verifier;
 use vc::{Credential, Error, Presentation};
 
+mod common;
+
+use common::{CONTEXTS, Documents, Party, party};
+
 const NOW: i64 = 1_800_000_000;
-
-#[derive(Debug, Default)]
-struct Documents(HashMap<String, Document>);
-
-#[async_trait]
-impl Resolver for Documents {
-    async fn resolve(&self, did: &Did) -> Result<Resolved, did::Error> {
-        if let Some(local) = did::resolver::resolve_locally(did) {
-            return local.map(Resolved::document);
-        }
-        self.0
-            .get(did.as_str())
-            .cloned()
-            .map(|document| Resolved {
-                document: Arc::new(document),
-                deactivated: false,
-                created: None,
-                updated: None,
-            })
-            .ok_or(did::Error::NotFound)
-    }
-}
-
-struct Party {
-    did: String,
-    kid: String,
-    key: SigningKey,
-}
-
-fn party() -> Party {
-    let key = SigningKey::generate(KeyKind::P256).unwrap();
-    let did = did::methods::jwk::did_for(key.public_jwk())
-        .unwrap()
-        .to_string();
-    Party {
-        kid: format!("{did}#0"),
-        did,
-        key,
-    }
-}
 
 fn sign(claims: &Claims, party: &Party) -> String {
     let mut header = Header::new(party.key.algorithm());
@@ -103,6 +65,7 @@ fn verifier(documents: &Documents) -> Verifier<'_> {
         resolver: documents,
         now: NOW,
         skew: 5,
+        contexts: &CONTEXTS,
     }
 }
 
