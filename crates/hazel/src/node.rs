@@ -87,6 +87,9 @@ pub enum StartError {
     /// The authorization policies could not be loaded.
     #[error("policy.authorization.directory: {0}")]
     Authorization(#[from] AuthorizationError),
+    /// A mapped JSON-LD context file cannot be used.
+    #[error(transparent)]
+    JsonLd(#[from] crate::credentials::contexts::ContextFileError),
     /// The outbound HTTP client could not be built.
     #[error("outbound HTTP client: {0}")]
     Outbound(#[from] FetchError),
@@ -209,6 +212,8 @@ impl Node {
             None => None,
         };
         let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(i64::MAX);
+        let contexts =
+            Arc::new(crate::credentials::contexts::load(&config.jsonld.contexts, &outbound).await?);
         let credentials = Credentials::new(
             database.clone(),
             subjects.clone(),
@@ -216,6 +221,7 @@ impl Node {
             skew,
             base_url,
             outbound.clone(),
+            contexts,
         );
         Ok(Self {
             credentials,

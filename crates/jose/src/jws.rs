@@ -72,7 +72,10 @@ impl Header {
             if crit.is_empty() {
                 return Err(Error::CriticalHeader("(empty list)".to_owned()));
             }
-            if let Some(unknown) = crit.iter().find(|name| !understood.contains(&name.as_str())) {
+            if let Some(unknown) = crit
+                .iter()
+                .find(|name| !understood.contains(&name.as_str()))
+            {
                 return Err(Error::CriticalHeader(unknown.clone()));
             }
         }
@@ -202,10 +205,8 @@ impl DetachedUnencoded {
         else {
             return Err(Error::Malformed);
         };
-        let header = Header::parse_understanding(
-            &base64url::decode(header_b64, "JWS header")?,
-            &[B64],
-        )?;
+        let header =
+            Header::parse_understanding(&base64url::decode(header_b64, "JWS header")?, &[B64])?;
         let unencoded = header.other.get(B64) == Some(&Value::Bool(false));
         let critical = header
             .crit

@@ -18,11 +18,14 @@ pub const DID_METHODS: [&str; 3] = ["web", "jwk", "key"];
 /// The presentation and credential formats this node verifies, as OpenID4VP `vp_formats`.
 pub fn vp_formats() -> Value {
     let algs = json!({ "alg_values_supported": SIGNING_ALGORITHMS });
+    let proof_types = json!({ "proof_type_values_supported": [vc::ldp::JSON_WEB_SIGNATURE_2020] });
     json!({
         "jwt_vp_json": algs,
         "jwt_vp": algs,
         "jwt_vc_json": algs,
         "jwt_vc": algs,
+        "ldp_vc": proof_types,
+        "ldp_vp": proof_types,
     })
 }
 

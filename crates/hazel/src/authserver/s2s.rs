@@ -309,21 +309,40 @@ pub async fn grant(
     // nuts-node's order: the cheap claim checks on the unverified JWT first, so that a
     // presentation that cannot succeed costs no signature check, DID resolution or status-list
     // fetch. The same checks run again on the verified values below, which are authoritative.
+    // For a JSON-LD presentation the same values come from its proof: `created`, `expires`,
+    // `domain` and `challenge`, as nuts-node reads them.
     for assertion in &assertions {
-        if let Value::String(jwt) = assertion
-            && let Ok(parsed) = jose::jws::Unverified::parse(jwt)
-            && let Ok(claims) =
-                serde_json::from_slice::<jose::jwt::Claims>(parsed.unverified_payload())
-        {
-            check_presentation(
-                &PresentationClaims {
-                    expires: claims.exp,
-                    start: claims.nbf.or(claims.iat),
-                    for_issuer: claims.aud.as_ref().is_some_and(|a| a.contains(&issuer)),
-                    nonce: claims.other.get("nonce").and_then(Value::as_str),
-                },
-                max_validity,
-            )?;
+        match assertion {
+            Value::String(jwt) => {
+                if let Ok(parsed) = jose::jws::Unverified::parse(jwt)
+                    && let Ok(claims) =
+                        serde_json::from_slice::<jose::jwt::Claims>(parsed.unverified_payload())
+                {
+                    check_presentation(
+                        &PresentationClaims {
+                            expires: claims.exp,
+                            start: claims.nbf.or(claims.iat),
+                            for_issuer: claims.aud.as_ref().is_some_and(|a| a.contains(&issuer)),
+                            nonce: claims.other.get("nonce").and_then(Value::as_str),
+                        },
+                        max_validity,
+                    )?;
+                }
+            }
+            document => {
+                if let Ok(proof) = vc::ldp::LdProof::of(document, "presentation") {
+                    let date = |text: &str| vc::model::parse_date(text, "proof").ok();
+                    check_presentation(
+                        &PresentationClaims {
+                            expires: proof.expires.as_deref().and_then(date),
+                            start: date(&proof.created),
+                            for_issuer: proof.domain.as_deref() == Some(issuer.as_str()),
+                            nonce: proof.challenge.as_deref(),
+                        },
+                        max_validity,
+                    )?;
+                }
+            }
         }
     }
     let mut verified = Vec::with_capacity(assertions.len());

@@ -8,6 +8,9 @@ use super::Config;
 /// The prefix of every environment variable the node reads.
 pub const ENV_PREFIX: &str = "HAZEL_";
 
+/// Keys whose value is a map (URL → file); the tree stops there rather than naming each entry.
+const MAP_KEYS: &[&str] = &["jsonld.contexts.localmapping"];
+
 /// One configuration key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyInfo {
@@ -23,6 +26,8 @@ impl KeyInfo {
         match self.default {
             Value::Bool(_) => ValueKind::Bool,
             Value::Number(_) => ValueKind::Integer,
+            Value::Array(_) => ValueKind::List,
+            Value::Object(_) => ValueKind::Map,
             _ => ValueKind::Text,
         }
     }
@@ -37,6 +42,10 @@ pub enum ValueKind {
     Integer,
     /// Anything else (strings, paths, addresses, durations, enumerations).
     Text,
+    /// A list, written comma-separated in flags and environment variables.
+    List,
+    /// A map, written `key=value,key=value` in flags and environment variables.
+    Map,
 }
 
 /// Every key, in the order of the configuration tree.
@@ -51,7 +60,7 @@ pub fn keys() -> Vec<KeyInfo> {
 
 fn flatten(prefix: &str, value: &Value, out: &mut Vec<KeyInfo>) {
     match value {
-        Value::Object(members) => {
+        Value::Object(members) if !MAP_KEYS.contains(&prefix) => {
             for (name, member) in members {
                 let path = if prefix.is_empty() {
                     name.clone()
@@ -96,6 +105,14 @@ mod tests {
         );
         assert!(find("http.internal.auth.type").is_some());
         assert!(find("http").is_none(), "sections are not keys");
+        assert_eq!(
+            find("jsonld.contexts.localmapping").map(|k| k.kind()),
+            Some(ValueKind::Map)
+        );
+        assert_eq!(
+            find("jsonld.contexts.remoteallowlist").map(|k| k.kind()),
+            Some(ValueKind::List)
+        );
     }
 
     #[test]

@@ -191,6 +191,26 @@ impl Layer {
                 }
             },
             ValueKind::Text => Value::from(raw.to_owned()),
+            ValueKind::List => Value::from(
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>(),
+            ),
+            ValueKind::Map => {
+                let mut map = Dict::new();
+                for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let Some((name, value)) = pair.split_once('=') else {
+                        return Err(Problem {
+                            key: key.name.clone(),
+                            message: format!("{origin} must be `key=value,…`, not `{raw}`"),
+                        });
+                    };
+                    map.insert(name.trim().to_owned(), Value::from(value.trim()));
+                }
+                Value::from(map)
+            }
         };
         let data = Serialized::default(&key.name, value)
             .data()

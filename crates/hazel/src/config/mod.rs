@@ -10,6 +10,7 @@ pub mod load;
 mod secret;
 mod validate;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,6 +51,8 @@ pub struct Config {
     pub resolver: ResolverConfig,
     /// Token and credential checks.
     pub auth: AuthConfig,
+    /// JSON-LD processing for linked-data proofs.
+    pub jsonld: JsonLdConfig,
 }
 
 /// Log levels, as nuts-node names them.
@@ -402,6 +405,45 @@ impl Default for Config {
             crypto: CryptoConfig::default(),
             resolver: ResolverConfig::default(),
             auth: AuthConfig::default(),
+            jsonld: JsonLdConfig::default(),
+        }
+    }
+}
+
+/// JSON-LD processing (as nuts-node's `jsonld` section).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JsonLdConfig {
+    /// Where contexts come from.
+    pub contexts: JsonLdContextsConfig,
+}
+
+/// The contexts credentials may use. The contexts nuts-node embeds are always available; these
+/// keys add to them. Nothing is fetched while verifying.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JsonLdContextsConfig {
+    /// Context URL → local file. nuts-node's paths for its embedded copies
+    /// (`assets/contexts/<file>`) name Hazel's built-in copies.
+    pub localmapping: BTreeMap<String, String>,
+    /// Context URLs fetched once at startup, through the outbound guard, when no local file maps
+    /// them; one that cannot be fetched stays unknown (and is refused) until the next start.
+    pub remoteallowlist: Vec<String>,
+}
+
+impl Default for JsonLdContextsConfig {
+    /// nuts-node's defaults, all of which Hazel has built in.
+    fn default() -> Self {
+        Self {
+            localmapping: BTreeMap::new(),
+            remoteallowlist: [
+                "https://schema.org",
+                "https://www.w3.org/2018/credentials/v1",
+                "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json",
+                "https://w3id.org/vc/status-list/2021/v1",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
         }
     }
 }

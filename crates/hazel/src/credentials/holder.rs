@@ -4,6 +4,8 @@ use did::Relationship;
 use jose::jws::Header;
 use serde_json::Value;
 use vc::jwt::{PresentationParameters, presentation_claims};
+use vc::ldp::{AUTHENTICATION, LdProof};
+use vc::model::format_date;
 use vc::{Format, Presentation};
 
 use super::{CredentialError, Credentials};
@@ -21,7 +23,8 @@ pub struct PresentationRequest {
     pub nonce: Option<String>,
     /// Expiry, Unix seconds.
     pub expires: Option<i64>,
-    /// `jwt_vp` (or `ldp_vp` once JSON-LD proofs are supported).
+    /// `jwt_vp`, or `ldp_vp` (JsonWebSignature2020, proof purpose authentication, the nonce as
+    /// `challenge` and the audience as `domain`, as nuts-node signs them).
     pub format: Format,
 }
 
@@ -56,9 +59,9 @@ impl Credentials {
         request: PresentationRequest,
         now: i64,
     ) -> Result<Value, CredentialError> {
-        if request.format != Format::JwtVp {
+        if !matches!(request.format, Format::JwtVp | Format::LdpVp) {
             return Err(CredentialError::BadRequest(format!(
-                "format {} is not supported yet; use jwt_vp",
+                "format {} is not a presentation format; use ldp_vp or jwt_vp",
                 request.format.as_str()
             )));
         }
@@ -95,7 +98,17 @@ impl Credentials {
             .subjects
             .signer(&record, Relationship::Authentication)
             .await?;
-        let presentation = Presentation::new(did.as_str(), request.credentials);
+        let mut presentation = Presentation::new(did.as_str(), request.credentials);
+        if request.format == Format::LdpVp {
+            presentation.id = Some(format!("{did}#{}", uuid::Uuid::new_v4()));
+            let mut proof = LdProof::new(kid.as_str(), AUTHENTICATION, format_date(now));
+            proof.challenge = request.nonce;
+            proof.domain = request.audience;
+            proof.expires = request.expires.map(format_date);
+            let document = serde_json::to_value(&presentation)
+                .map_err(|e| CredentialError::BadRequest(format!("presentation: {e}")))?;
+            return Ok(self.ld().sign(document, proof, key.as_ref())?);
+        }
         let claims = presentation_claims(
             &presentation,
             &PresentationParameters {

@@ -10,8 +10,31 @@ use sqlx::Row;
 use vc::model::format_date;
 use vc::{Credential, Format, OneOrMany};
 
+use vc::ldp::{ASSERTION_METHOD, LdProof};
+
 use super::{CredentialError, Credentials};
 use crate::subjects::SubjectRecord;
+
+/// How a signed credential is kept in the `raw` column: the JWT itself, or the JSON-LD text.
+fn stored_text(signed: &Value) -> String {
+    match signed {
+        Value::String(jwt) => jwt.clone(),
+        document => document.to_string(),
+    }
+}
+
+/// The signed credential back from the `raw` column.
+fn stored_value(format: &str, raw: String) -> Result<Value, CredentialError> {
+    if format == Format::LdpVc.as_str() {
+        serde_json::from_str(&raw).map_err(|e| {
+            CredentialError::Storage(crate::storage::StorageError::Corrupt(format!(
+                "issued ldp_vc: {e}"
+            )))
+        })
+    } else {
+        Ok(Value::String(raw))
+    }
+}
 
 /// Entries per status list page: the 16 KiB (131,072-bit) minimum both status list
 /// specifications require for herd privacy.
@@ -75,9 +98,9 @@ impl Credentials {
         request: IssueRequest,
         now: i64,
     ) -> Result<IssuedCredential, CredentialError> {
-        if request.format != Format::JwtVc {
+        if !matches!(request.format, Format::JwtVc | Format::LdpVc) {
             return Err(CredentialError::BadRequest(format!(
-                "format {} is not supported yet; use jwt_vc",
+                "format {} is not a credential format; use ldp_vc or jwt_vc",
                 request.format.as_str()
             )));
         }
@@ -122,7 +145,9 @@ impl Credentials {
         let types_json = serde_json::to_string(credential.types.as_slice()).unwrap_or_default();
 
         if !request.with_status_list {
-            let raw = self.sign_credential(&record, &credential).await?;
+            let signed = self
+                .sign_credential(&record, &credential, request.format, now)
+                .await?;
             sqlx::query(
                 "INSERT INTO issued_credential (id, issuer, subject, types, format, raw, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -131,13 +156,13 @@ impl Credentials {
             .bind(record.did.as_str())
             .bind(&subject)
             .bind(&types_json)
-            .bind(Format::JwtVc.as_str())
-            .bind(&raw)
+            .bind(request.format.as_str())
+            .bind(stored_text(&signed))
             .bind(now)
             .execute(self.database.pool())
             .await?;
             return Ok(IssuedCredential {
-                raw: Value::String(raw),
+                raw: signed,
                 revoked: false,
             });
         }
@@ -159,7 +184,7 @@ impl Credentials {
             .bind(record.did.as_str())
             .bind(&subject)
             .bind(&types_json)
-            .bind(Format::JwtVc.as_str())
+            .bind(request.format.as_str())
             .bind(STATUS_LIST_SIZE)
             .bind(now)
             .execute(self.database.pool())
@@ -196,8 +221,11 @@ impl Credentials {
         if let Value::Array(contexts) = &mut credential.context {
             contexts.push(Value::from(vc::status::STATUS_LIST_2021_CONTEXT));
         }
-        let raw = match self.sign_credential(&record, &credential).await {
-            Ok(raw) => raw,
+        let signed = match self
+            .sign_credential(&record, &credential, request.format, now)
+            .await
+        {
+            Ok(signed) => signed,
             Err(error) => {
                 // Release the reservation; nothing was handed out.
                 let _ = sqlx::query("DELETE FROM issued_credential WHERE id = $1")
@@ -208,17 +236,40 @@ impl Credentials {
             }
         };
         sqlx::query("UPDATE issued_credential SET raw = $1 WHERE id = $2")
-            .bind(&raw)
+            .bind(stored_text(&signed))
             .bind(&id)
             .execute(self.database.pool())
             .await?;
         Ok(IssuedCredential {
-            raw: Value::String(raw),
+            raw: signed,
             revoked: false,
         })
     }
 
+    /// Signs with the issuer's newest assertion key: a JWT string for `jwt_vc`, the credential
+    /// with a JsonWebSignature2020 proof for `ldp_vc`.
     pub(super) async fn sign_credential(
+        &self,
+        issuer: &SubjectRecord,
+        credential: &Credential,
+        format: Format,
+        now: i64,
+    ) -> Result<Value, CredentialError> {
+        if format != Format::LdpVc {
+            return Ok(Value::String(
+                self.sign_credential_jwt(issuer, credential).await?,
+            ));
+        }
+        let (kid, key) = self
+            .subjects
+            .signer(issuer, Relationship::AssertionMethod)
+            .await?;
+        let proof = LdProof::new(kid.as_str(), ASSERTION_METHOD, format_date(now));
+        Ok(self.ld().sign(credential.to_json(), proof, key.as_ref())?)
+    }
+
+    /// Signs a `jwt_vc` with the issuer's newest assertion key.
+    pub(super) async fn sign_credential_jwt(
         &self,
         issuer: &SubjectRecord,
         credential: &Credential,
@@ -242,7 +293,7 @@ impl Credentials {
         subject: Option<&str>,
     ) -> Result<Vec<IssuedCredential>, CredentialError> {
         let rows = sqlx::query(
-            "SELECT raw, types, subject, revoked_at FROM issued_credential \
+            "SELECT raw, format, types, subject, revoked_at FROM issued_credential \
              WHERE issuer = $1 AND raw <> '' ORDER BY created_at, id",
         )
         .bind(issuer)
@@ -259,8 +310,9 @@ impl Credentials {
                 continue;
             }
             let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+            let format: String = row.try_get("format")?;
             found.push(IssuedCredential {
-                raw: Value::String(row.try_get("raw")?),
+                raw: stored_value(&format, row.try_get("raw")?)?,
                 revoked: revoked_at.is_some(),
             });
         }

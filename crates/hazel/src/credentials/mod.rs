@@ -2,6 +2,7 @@
 //! node's subjects, presentations they sign, and credentials they issue with a status list.
 //! The protocol work is the `vc` crate's; this module adds storage, keys, resolution and time.
 
+pub mod contexts;
 mod holder;
 mod issuer;
 mod query;
@@ -86,6 +87,8 @@ pub struct Credentials {
     outbound: crate::outbound::OutboundClient,
     /// Served and fetched status lists.
     status: Arc<status::StatusCache>,
+    /// The JSON-LD contexts linked-data proofs may use.
+    contexts: Arc<jsonld::Contexts>,
 }
 
 impl Credentials {
@@ -97,6 +100,7 @@ impl Credentials {
         skew: i64,
         base_url: url::Url,
         outbound: crate::outbound::OutboundClient,
+        contexts: Arc<jsonld::Contexts>,
     ) -> Self {
         Self {
             database,
@@ -106,6 +110,7 @@ impl Credentials {
             base_url,
             outbound,
             status: Arc::default(),
+            contexts,
         }
     }
 
@@ -114,6 +119,12 @@ impl Credentials {
             resolver: self.resolver.as_ref(),
             now,
             skew: self.skew,
+            contexts: &self.contexts,
         }
+    }
+
+    /// Linked-data proof processing with the node's contexts.
+    pub fn ld(&self) -> vc::ldp::LdProcessing<'_> {
+        vc::ldp::LdProcessing::new(&self.contexts)
     }
 }

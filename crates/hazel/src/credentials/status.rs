@@ -96,7 +96,7 @@ impl Credentials {
                 "encodedList": vc::status::encode(&bits)?,
             }
         }))?;
-        let jwt = self.sign_credential(&record, &credential).await?;
+        let jwt = self.sign_credential_jwt(&record, &credential).await?;
         self.lock_served().insert(
             key,
             ServedList {

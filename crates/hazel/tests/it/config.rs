@@ -79,10 +79,36 @@ fn nested_keys_map_from_environment_names() {
             ("HAZEL_HTTP_PUBLIC_ADDRESS".into(), "127.0.0.1:9090".into()),
             ("HAZEL_STRICTMODE".into(), "false".into()),
             ("HAZEL_HTTP_BODYLIMIT".into(), "2048".into()),
+            (
+                "HAZEL_JSONLD_CONTEXTS_REMOTEALLOWLIST".into(),
+                "https://a.example/v1, https://b.example/v1".into(),
+            ),
+            (
+                "HAZEL_JSONLD_CONTEXTS_LOCALMAPPING".into(),
+                "https://a.example/v1=/etc/a.jsonld,https://nuts.nl/credentials/v1=assets/contexts/nuts.ldjson".into(),
+            ),
         ],
         ..Sources::default()
     };
     let config = load(&sources).unwrap().config;
+    assert_eq!(
+        config.jsonld.contexts.remoteallowlist,
+        ["https://a.example/v1", "https://b.example/v1"]
+    );
+    assert_eq!(
+        config.jsonld.contexts.localmapping["https://a.example/v1"],
+        "/etc/a.jsonld"
+    );
+    assert_eq!(config.jsonld.contexts.localmapping.len(), 2);
+    let malformed = load(&Sources {
+        env: vec![(
+            "HAZEL_JSONLD_CONTEXTS_LOCALMAPPING".into(),
+            "no-equals-sign".into(),
+        )],
+        ..Sources::default()
+    })
+    .unwrap_err();
+    assert_eq!(keys_of(&malformed), ["jsonld.contexts.localmapping"]);
     assert_eq!(config.policy.directory.as_deref(), Some(dir.path()));
     assert_eq!(config.http.public.address.to_string(), "127.0.0.1:9090");
     assert!(!config.strictmode);

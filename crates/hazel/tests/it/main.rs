@@ -11,6 +11,7 @@ mod cli;
 mod config;
 mod e2e;
 mod http;
+mod jsonld;
 mod keys;
 mod policy;
 mod resolver;

@@ -27,7 +27,11 @@ pub fn policy() -> Value {
     let definition = |id: &str| {
         json!({
             "id": id,
-            "format": {"jwt_vc": {"alg": ["ES256", "EdDSA"]}, "jwt_vp": {"alg": ["ES256", "EdDSA"]}},
+            "format": {
+                "jwt_vc": {"alg": ["ES256", "EdDSA"]}, "jwt_vp": {"alg": ["ES256", "EdDSA"]},
+                "ldp_vc": {"proof_type": ["JsonWebSignature2020"]},
+                "ldp_vp": {"proof_type": ["JsonWebSignature2020"]}
+            },
             "input_descriptors": [{
                 "id": "organization_credential",
                 "constraints": {"fields": [
@@ -1771,4 +1775,137 @@ fn reserved_field_ids_are_refused_when_policies_load() {
         ]}}]
     }}});
     assert!(hazel::policy::parse_mapping("policy.json", &fine).is_ok());
+}
+
+/// The grant with JSON-LD, as Nuts nodes send it: an `ldp_vp` (challenge = nonce, domain =
+/// audience) of an `ldp_vc`.
+#[tokio::test]
+async fn s2s_accepts_an_ldp_vp_of_an_ldp_vc() {
+    let served = served(|_, _| {}).await;
+    let issuer_did = subject(&served.api, "issuer").await;
+    subject(&served.api, "verifier").await;
+    let client = subject(&served.api, "client").await;
+    let (status, vc, _) = call(
+        &served.api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
+            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+            "issuer": issuer_did,
+            "expirationDate": "2099-01-01T00:00:00Z",
+            "credentialSubject": {"id": client, "organization": {"name": "Zorggroep", "city": "Amandelmere"}}
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    assert_eq!(vc["proof"]["type"], "JsonWebSignature2020");
+    let (status, body, _) = call(
+        &served.api,
+        Method::POST,
+        "/internal/vcr/v2/holder/client/vc",
+        Some(vc.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    let issuer = format!("{}/oauth2/verifier", served.base);
+    let node = &served.node;
+    let ldp_vp = |audience: String, nonce: &'static str| {
+        node.credentials.create_presentation(
+            PresentationRequest {
+                signer: Some(client.clone()),
+                credentials: vec![vc.clone()],
+                audience: Some(audience),
+                nonce: Some(nonce.to_owned()),
+                expires: Some(node.now() + 5),
+                format: vc::Format::LdpVp,
+            },
+            node.now(),
+        )
+    };
+    let submission = json!({
+        "id": "submission",
+        "definition_id": "pd_eoverdracht",
+        "descriptor_map": [{"id": "organization_credential", "format": "ldp_vc", "path": "$.verifiableCredential"}]
+    })
+    .to_string();
+    let grant = |vp: &Value| Presented {
+        assertion: vp.to_string(),
+        submission: Value::Null,
+    };
+
+    let vp = ldp_vp(issuer.clone(), "ld-nonce-1").await.unwrap();
+    assert_eq!(vp["proof"]["challenge"], "ld-nonce-1");
+    let presented = grant(&vp);
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&presented, &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["token_type"], "Bearer");
+    let token = answer.body["access_token"].as_str().unwrap().to_owned();
+    let introspected = introspect(&served, &token, true).await;
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["client_id"], client.as_str());
+    assert_eq!(introspected["organization_name"], "Zorggroep");
+    assert_eq!(introspected["vps"], json!([vp]));
+
+    // The same presentation again: its challenge is a used nonce.
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&presented, &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        answer.body["error_description"],
+        "presentation nonce has already been used"
+    );
+
+    // For another authorization server: the domain does not match.
+    let elsewhere = grant(
+        &ldp_vp(format!("{}/oauth2/client", served.base), "ld-nonce-2")
+            .await
+            .unwrap(),
+    );
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&elsewhere, &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["error"], "invalid_request");
+    assert_eq!(
+        answer.body["error_description"],
+        "presentation audience/domain is missing or does not match"
+    );
+
+    // A claim changed after signing fails verification.
+    let mut tampered = ldp_vp(issuer.clone(), "ld-nonce-3").await.unwrap();
+    tampered["verifiableCredential"]["credentialSubject"]["organization"]["name"] =
+        json!("Someone else");
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&grant(&tampered), &submission, &client),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("verification failed"),
+        "{}",
+        answer.body
+    );
 }

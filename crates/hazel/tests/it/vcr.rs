@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::support::{self, call, encoded};
 
-async fn subject(router: &Router, id: &str) -> String {
+pub async fn subject(router: &Router, id: &str) -> String {
     let (status, created, _) = call(
         router,
         Method::POST,
@@ -186,6 +186,127 @@ async fn issue_store_present_verify_then_revoke() {
     );
 }
 
+/// The same life cycle with JSON-LD: nuts-node's default format, `ldp_vc`, then an `ldp_vp`.
+#[tokio::test]
+async fn ldp_issue_store_present_verify_then_revoke() {
+    let (node, _dir) = support::embedded_node().await;
+    let api = internal_router(&node);
+    let issuer = subject(&api, "issuer").await;
+    let holder = subject(&api, "holder").await;
+
+    let mut request = issue_request(&issuer, &holder, true);
+    request.as_object_mut().unwrap().remove("format");
+    let (status, vc, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(request),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    assert_eq!(vc["issuer"], issuer.as_str());
+    assert_eq!(vc["proof"]["type"], "JsonWebSignature2020");
+    assert_eq!(vc["proof"]["proofPurpose"], "assertionMethod");
+    assert!(
+        vc["proof"]["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .starts_with(&issuer)
+    );
+    assert_eq!(vc["credentialStatus"][0]["type"], "StatusList2021Entry");
+    let contexts = vc["@context"].as_array().unwrap();
+    for context in [
+        "https://w3id.org/vc/status-list/2021/v1",
+        "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json",
+    ] {
+        assert!(contexts.contains(&json!(context)), "{context}");
+    }
+    let id = vc["id"].as_str().unwrap().to_owned();
+
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vc",
+        Some(json!({"verifiableCredential": vc})),
+    )
+    .await;
+    assert_eq!(result["validity"], true, "{result}");
+    let mut tampered = vc.clone();
+    tampered["credentialSubject"]["organization"]["city"] = json!("Elders");
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vc",
+        Some(json!({"verifiableCredential": tampered})),
+    )
+    .await;
+    assert_eq!(result["validity"], false, "{result}");
+
+    assert_eq!(
+        call(
+            &api,
+            Method::POST,
+            "/internal/vcr/v2/holder/holder/vc",
+            Some(vc.clone())
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, wallet, _) = call(&api, Method::GET, "/internal/vcr/v2/holder/holder/vc", None).await;
+    assert_eq!(wallet, json!([vc]));
+
+    let (status, vp, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/holder/vp",
+        Some(json!({
+            "verifiableCredentials": [vc], "domain": "https://verifier.example/oauth2/x",
+            "challenge": "nonce-123", "expires": "2099-01-01T00:00:00Z"
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{vp}");
+    assert_eq!(vp["holder"], holder.as_str());
+    assert_eq!(vp["proof"]["proofPurpose"], "authentication");
+    assert_eq!(vp["proof"]["challenge"], "nonce-123");
+    assert_eq!(vp["proof"]["domain"], "https://verifier.example/oauth2/x");
+    assert_eq!(vp["verifiableCredential"], vc);
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vp",
+        Some(json!({"verifiablePresentation": vp})),
+    )
+    .await;
+    assert_eq!(result["validity"], true, "{result}");
+    assert_eq!(result["credentials"], json!([vc]));
+
+    assert_eq!(
+        call(
+            &api,
+            Method::DELETE,
+            &format!("/internal/vcr/v2/issuer/vc/{}", encoded(&id)),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vp",
+        Some(json!({"verifiablePresentation": vp})),
+    )
+    .await;
+    assert_eq!(result["validity"], false);
+    assert!(
+        result["message"].as_str().unwrap().contains("revoked"),
+        "{result}"
+    );
+}
+
 #[tokio::test]
 async fn the_served_status_list_is_a_signed_list_with_the_revoked_bit_set() {
     let (node, _dir) = support::embedded_node().await;
@@ -345,10 +466,20 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         (
             {
                 let mut r = issue_request(&issuer, &holder, true);
-                r.as_object_mut().unwrap().remove("format");
+                r["format"] = json!("ldp_vp");
                 r
             },
-            "ldp_vc",
+            "not a credential format",
+        ),
+        (
+            {
+                // Signing an ldp_vc would leave this claim out of the signed data.
+                let mut r = issue_request(&issuer, &holder, true);
+                r["format"] = json!("ldp_vc");
+                r["credentialSubject"]["rating"] = json!("A");
+                r
+            },
+            "term `rating` is not defined",
         ),
         (
             issue_request("did:web:stranger.example", &holder, true),

@@ -1,0 +1,161 @@
+//! JSON-LD contexts from configuration: `jsonld.contexts.localmapping` files and
+//! `jsonld.contexts.remoteallowlist` URLs fetched at start-up; anything else is refused.
+
+use std::path::Path;
+
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use hazel::config::Config;
+use hazel::http::internal_router;
+use hazel::node::Node;
+use serde_json::{Value, json};
+
+use crate::support::{self, call};
+use crate::vcr::subject;
+
+const RATING_CONTEXT: &str = r#"{"@context": {"rating": "https://example.org/rating#rating"}}"#;
+
+fn rated_credential(issuer: &str, holder: &str, context: &str) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1", context],
+        "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+        "issuer": issuer,
+        "expirationDate": "2099-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": holder,
+            "organization": {"name": "Zorggroep", "city": "Amandelmere"},
+            "rating": "A"
+        }
+    })
+}
+
+async fn node_with(tweak: impl FnOnce(&mut Config, &Path)) -> (Node, Router, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config_in(dir.path());
+    config.strictmode = false;
+    tweak(&mut config, dir.path());
+    let node = Node::open(config).await.unwrap();
+    let api = internal_router(&node);
+    (node, api, dir)
+}
+
+/// Issues with `context` and returns the status and body.
+async fn issue_with(api: &Router, context: &str) -> (StatusCode, Value) {
+    let (status, listed, _) = call(api, Method::GET, "/internal/vdr/v2/subject", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (issuer, holder) = match listed.get("issuer").and_then(|dids| dids[0].as_str()) {
+        Some(issuer) => (
+            issuer.to_owned(),
+            listed["holder"][0].as_str().unwrap().to_owned(),
+        ),
+        None => (subject(api, "issuer").await, subject(api, "holder").await),
+    };
+    let (status, body, _) = call(
+        api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(rated_credential(&issuer, &holder, context)),
+    )
+    .await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_locally_mapped_context_signs_and_verifies() {
+    let url = "https://contexts.example/rating/v1";
+    let (_node, api, _dir) = node_with(|config, dir| {
+        let file = dir.join("rating.jsonld");
+        std::fs::write(&file, RATING_CONTEXT).unwrap();
+        config
+            .jsonld
+            .contexts
+            .localmapping
+            .insert(url.into(), file.display().to_string());
+        // nuts-node's own mapping entries name the built-in copies.
+        config.jsonld.contexts.localmapping.insert(
+            "https://nuts.nl/credentials/v1".into(),
+            "assets/contexts/nuts.ldjson".into(),
+        );
+    })
+    .await;
+    let (status, vc) = issue_with(&api, url).await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    assert_eq!(vc["credentialSubject"]["rating"], "A");
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vc",
+        Some(json!({"verifiableCredential": vc})),
+    )
+    .await;
+    assert_eq!(result["validity"], true, "{result}");
+}
+
+#[tokio::test]
+async fn an_unknown_context_is_refused_by_its_url() {
+    let (_node, api, _dir) = node_with(|_, _| {}).await;
+    let (status, problem) = issue_with(&api, "https://contexts.example/rating/v1").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        problem["detail"].as_str().unwrap().contains(
+            "JSON-LD context https://contexts.example/rating/v1 is not known to this node"
+        ),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_mapping_stops_the_start_naming_the_key() {
+    for content in [None, Some("{\"name\": \"not a context\"}")] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("context.jsonld");
+        if let Some(content) = content {
+            std::fs::write(&file, content).unwrap();
+        }
+        let mut config = support::config_in(dir.path());
+        config.jsonld.contexts.localmapping.insert(
+            "https://contexts.example/v1".into(),
+            file.display().to_string(),
+        );
+        let error = Node::open(config).await.err().unwrap().to_string();
+        assert!(
+            error.contains("jsonld.contexts.localmapping https://contexts.example/v1"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn allow_listed_remote_contexts_are_fetched_once_at_start_up() {
+    let served = Router::new().route(
+        "/rating/v1",
+        axum::routing::get(|| async {
+            ([("content-type", "application/ld+json")], RATING_CONTEXT)
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(axum::serve(listener, served).into_future());
+    let url = format!("http://{address}/rating/v1");
+    let unreachable = "http://127.0.0.1:9/rating/v1".to_owned();
+    let (_node, api, _dir) = node_with(|config, _| {
+        config.jsonld.contexts.remoteallowlist = vec![url.clone(), unreachable.clone()];
+    })
+    .await;
+    // The context server is gone: verification never fetches.
+    server.abort();
+    let (status, vc) = issue_with(&api, &url).await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    let (_, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vc",
+        Some(json!({"verifiableCredential": vc})),
+    )
+    .await;
+    assert_eq!(result["validity"], true, "{result}");
+    // An allow-listed context that could not be fetched stays unknown.
+    let (status, problem) = issue_with(&api, &unreachable).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("is not known"));
+}
