@@ -11,14 +11,16 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use std::sync::Arc;
+
+use json_ld::expansion::Expand;
+use json_ld::rdf::RdfQuads;
 use json_ld::rdf_types::generator::Blank;
 use json_ld::rdf_types::{self, LiteralType};
-use json_ld::{JsonLdProcessor, RemoteDocument};
 use oxrdf::{BlankNode, Dataset, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use rdf_canon::{CanonicalizationError, CanonicalizationOptions};
 use serde_json::Value;
 
-use crate::contexts::NotHeld;
 use crate::{Contexts, Error};
 
 /// Bounds on the work one document may cause.
@@ -93,30 +95,50 @@ fn to_dataset(
     limits: &Limits,
     strictness: Strictness,
 ) -> Result<Dataset, Error> {
-    let input = RemoteDocument::new(
-        None,
-        None,
-        json_ld::syntax::Value::from_serde_json(document.clone()),
-    );
-    let mut options = json_ld::Options::default();
+    let mut input = json_ld::syntax::Value::from_serde_json(document.clone());
+    // The top-level context is processed once per distinct `@context` value and reused: context
+    // processing is most of the cost of a credential, and credentials share a handful of them.
+    let top_context = match &mut input {
+        json_ld::syntax::Value::Object(members) => {
+            members.remove("@context").next().map(|entry| entry.value)
+        }
+        _ => None,
+    };
+    let active = match top_context {
+        Some(context) => contexts.processed(context)?,
+        None => Arc::new(json_ld::Context::new(None)),
+    };
+    let mut options = json_ld::expansion::Options::default();
     if strictness == Strictness::Strict {
-        options.expansion_policy = json_ld::expansion::Policy {
+        options.policy = json_ld::expansion::Policy {
             invalid: json_ld::expansion::Action::Reject,
             vocab: json_ld::expansion::Action::Keep,
             allow_undefined: false,
         };
     }
-    let mut generator = Blank::new();
-    let future = input.to_rdf_using(&mut generator, contexts, options);
-    let mut rdf = ready(future)
+    let mut vocabulary = ();
+    let future = input.expand_full(
+        &mut vocabulary,
+        (*active).clone(),
+        None,
+        contexts,
+        options,
+        (),
+    );
+    let mut expanded = ready(future)
         .ok_or_else(|| Error::Expansion("context loading did not complete".to_owned()))?
         .map_err(expansion_error)?;
+    let mut generator = Blank::new();
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
     if strictness == Strictness::Strict {
-        check_identifiers(rdf.document())?;
+        check_identifiers(&expanded)?;
     }
     let mut dataset = Dataset::new();
     let mut blank_nodes = HashSet::new();
-    for quad in rdf.cloned_quads() {
+    for quad in expanded
+        .rdf_quads_full(&mut (), &mut generator, None, false)
+        .cloned()
+    {
         let quad = convert(quad, &mut blank_nodes)?;
         dataset.insert(&quad);
         if dataset.len() > limits.max_quads {
@@ -137,7 +159,7 @@ fn to_dataset(
 
 /// Polls a future that cannot wait: the context store answers from memory, so JSON-LD
 /// processing completes in one poll and needs no executor (nor a `Send` future).
-fn ready<F: Future>(future: F) -> Option<F::Output> {
+pub(crate) fn ready<F: Future>(future: F) -> Option<F::Output> {
     let mut future = pin!(future);
     match future
         .as_mut()
@@ -206,15 +228,9 @@ fn check_context_entry(entry: &Value, contexts: &Contexts) -> Result<(), Error> 
     }
 }
 
-fn expansion_error(error: json_ld::ToRdfError) -> Error {
-    let json_ld::ToRdfError::Expand(error) = error;
+fn expansion_error(error: json_ld::expansion::Error) -> Error {
     match error {
-        json_ld::ExpandError::Expansion(json_ld::expansion::Error::KeyExpansionFailed(key)) => {
-            Error::UndefinedTerm(key)
-        }
-        json_ld::ExpandError::Loading(load) if load.cause.is::<NotHeld>() => {
-            Error::UnknownContext(load.target.to_string())
-        }
+        json_ld::expansion::Error::KeyExpansionFailed(key) => Error::UndefinedTerm(key),
         other => Error::Expansion(other.to_string()),
     }
 }

@@ -3,6 +3,10 @@
 //! document naming any other context is refused rather than fetched.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use json_ld::context_processing::Process;
+use json_ld::syntax::TryFromJson;
 
 use json_ld::syntax::Parse;
 use json_ld::{Iri, IriBuf, LoadError, Loader, RemoteDocument};
@@ -51,10 +55,18 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 /// The prefix nuts-node's configuration uses for its embedded context files.
 const BUILTIN_PATH_PREFIX: &str = "assets/contexts/";
 
-/// Context documents by URL.
+/// Processed top-level contexts kept at most; beyond it the cache starts over (credentials use a
+/// handful of context combinations, so this only bounds what a stream of crafted ones can hold).
+const PROCESSED_CAPACITY: usize = 64;
+
+/// An active context ready for expansion.
+pub(crate) type ActiveContext = json_ld::Context<IriBuf, json_ld::BlankIdBuf>;
+
+/// Context documents by URL, and the top-level contexts processed from them.
 #[derive(Clone, Default)]
 pub struct Contexts {
     documents: HashMap<IriBuf, RemoteDocument>,
+    processed: Arc<Mutex<HashMap<String, Arc<ActiveContext>>>>,
 }
 
 impl std::fmt::Debug for Contexts {
@@ -115,6 +127,59 @@ impl Contexts {
         let mut urls: Vec<&str> = self.documents.keys().map(|iri| iri.as_str()).collect();
         urls.sort_unstable();
         urls
+    }
+}
+
+impl Contexts {
+    /// The active context a document's top-level `@context` value gives, processed from the empty
+    /// context (JSON-LD 1.1 API §4.1), from the cache when this value was seen before.
+    pub(crate) fn processed(
+        &self,
+        context: json_ld::syntax::Value,
+    ) -> Result<Arc<ActiveContext>, Error> {
+        let key = context.to_string();
+        let cache = || {
+            self.processed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(active) = cache().get(&key) {
+            return Ok(active.clone());
+        }
+        let local = json_ld::syntax::context::Context::try_from_json(context)
+            .map_err(|e| Error::Expansion(format!("invalid @context: {e}")))?;
+        let empty = ActiveContext::new(None);
+        let mut vocabulary = ();
+        let future = local.process_full(
+            &mut vocabulary,
+            &empty,
+            self,
+            None,
+            json_ld::context_processing::Options::default(),
+            (),
+        );
+        let active = match crate::canonical::ready(future) {
+            Some(Ok(processed)) => Arc::new(processed.into_processed()),
+            Some(Err(json_ld::context_processing::Error::ContextLoadingFailed(load)))
+                if load.cause.is::<NotHeld>() =>
+            {
+                return Err(Error::UnknownContext(load.target.to_string()));
+            }
+            Some(Err(error)) => {
+                return Err(Error::Expansion(format!("context processing: {error}")));
+            }
+            None => {
+                return Err(Error::Expansion(
+                    "context loading did not complete".to_owned(),
+                ));
+            }
+        };
+        let mut cache = cache();
+        if cache.len() >= PROCESSED_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, active.clone());
+        Ok(active)
     }
 }
 
