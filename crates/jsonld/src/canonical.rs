@@ -88,6 +88,37 @@ pub fn canonicalize(
     })
 }
 
+/// As [`canonicalize`], remembering the result for this exact document, limits and strictness.
+/// For what is verified again and again: a credential is presented with every token request,
+/// while a presentation is signed once and not worth remembering.
+pub fn canonicalize_remembered(
+    document: &Value,
+    contexts: &Contexts,
+    limits: &Limits,
+    strictness: Strictness,
+) -> Result<Arc<str>, Error> {
+    use sha2::Digest;
+    let bytes = serde_json::to_vec(document)
+        .map_err(|e| Error::Expansion(format!("not serializable: {e}")))?;
+    if bytes.len() > limits.max_bytes {
+        return Err(Error::TooLarge(format!(
+            "{} bytes, more than {}",
+            bytes.len(),
+            limits.max_bytes
+        )));
+    }
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(format!("{strictness:?} {limits:?}\n"));
+    hasher.update(&bytes);
+    let key: [u8; 32] = hasher.finalize().into();
+    if let Some(canonical) = contexts.remembered(&key) {
+        return Ok(canonical);
+    }
+    let canonical: Arc<str> = canonicalize(document, contexts, limits, strictness)?.into();
+    contexts.remember(key, canonical.clone());
+    Ok(canonical)
+}
+
 /// The RDF dataset of `document` (JSON-LD 1.1 API §8.2, Deserialize JSON-LD to RDF).
 fn to_dataset(
     document: &Value,

@@ -62,11 +62,16 @@ const PROCESSED_CAPACITY: usize = 64;
 /// An active context ready for expansion.
 pub(crate) type ActiveContext = json_ld::Context<IriBuf, json_ld::BlankIdBuf>;
 
-/// Context documents by URL, and the top-level contexts processed from them.
+/// Canonical forms remembered at most (about 2 KiB each for a credential).
+const CANONICAL_CAPACITY: usize = 1024;
+
+/// Context documents by URL, the top-level contexts processed from them, and remembered
+/// canonical forms. Both caches are pure functions of this store, which is fixed once built.
 #[derive(Clone, Default)]
 pub struct Contexts {
     documents: HashMap<IriBuf, RemoteDocument>,
     processed: Arc<Mutex<HashMap<String, Arc<ActiveContext>>>>,
+    canonical: Arc<Mutex<HashMap<[u8; 32], Arc<str>>>>,
 }
 
 impl std::fmt::Debug for Contexts {
@@ -131,6 +136,27 @@ impl Contexts {
 }
 
 impl Contexts {
+    /// A remembered canonical form.
+    pub(crate) fn remembered(&self, key: &[u8; 32]) -> Option<Arc<str>> {
+        self.canonical
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned()
+    }
+
+    /// Remembers a canonical form; the cache starts over when full.
+    pub(crate) fn remember(&self, key: [u8; 32], canonical: Arc<str>) {
+        let mut cache = self
+            .canonical
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= CANONICAL_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, canonical);
+    }
+
     /// The active context a document's top-level `@context` value gives, processed from the empty
     /// context (JSON-LD 1.1 API §4.1), from the cache when this value was seen before.
     pub(crate) fn processed(

@@ -18,6 +18,6 @@ pub mod canonical;
 pub mod contexts;
 pub mod error;
 
-pub use canonical::{Limits, Strictness, canonicalize};
+pub use canonical::{Limits, Strictness, canonicalize, canonicalize_remembered};
 pub use contexts::Contexts;
 pub use error::Error;

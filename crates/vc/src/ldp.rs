@@ -11,7 +11,9 @@
 use jose::jws::{DetachedUnencoded, Header};
 use jose::{Algorithm, Signer, VerifyingKey};
 use jsonld::contexts::JWS_2020_V1;
-use jsonld::{Contexts, Limits, Strictness, canonicalize};
+use std::sync::Arc;
+
+use jsonld::{Contexts, Limits, Strictness, canonicalize, canonicalize_remembered};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -117,15 +119,35 @@ pub struct LdProcessing<'a> {
     pub contexts: &'a Contexts,
     /// Canonicalization bounds.
     pub limits: Limits,
+    /// Remember canonical forms (for credentials, which are verified again and again).
+    pub remember: bool,
 }
 
 impl<'a> LdProcessing<'a> {
-    /// With the default limits.
+    /// With the default limits, remembering nothing.
     pub fn new(contexts: &'a Contexts) -> Self {
         Self {
             contexts,
             limits: Limits::default(),
+            remember: false,
         }
+    }
+
+    /// The same, remembering canonical forms: a credential presented again costs no
+    /// canonicalization, only its signature check.
+    pub fn remembering(self) -> Self {
+        Self {
+            remember: true,
+            ..self
+        }
+    }
+
+    fn canonical(&self, document: &Value, strictness: Strictness) -> Result<Arc<str>, Error> {
+        Ok(if self.remember {
+            canonicalize_remembered(document, self.contexts, &self.limits, strictness)?
+        } else {
+            canonicalize(document, self.contexts, &self.limits, strictness)?.into()
+        })
     }
 
     /// The bytes a JsonWebSignature2020 signature covers.
@@ -134,17 +156,14 @@ impl<'a> LdProcessing<'a> {
         if let Value::Object(members) = &mut unsigned {
             members.remove("proof");
         }
-        let canonical_proof = canonicalize(
+        let canonical_proof = self.canonical(
             &proof.options_document(),
-            self.contexts,
-            &self.limits,
             // Built from known members only; a relative verificationMethod (nuts-node's own test
             // vectors have one) is dropped as json-gold drops it, and the verifier refuses any
             // verificationMethod that is not a DID URL before it gets here.
             Strictness::Lenient,
         )?;
-        let canonical_document =
-            canonicalize(&unsigned, self.contexts, &self.limits, Strictness::Strict)?;
+        let canonical_document = self.canonical(&unsigned, Strictness::Strict)?;
         let mut bytes = Vec::with_capacity(64);
         bytes.extend_from_slice(&jose::sha256(canonical_proof.as_bytes()));
         bytes.extend_from_slice(&jose::sha256(canonical_document.as_bytes()));

@@ -296,7 +296,9 @@ impl Verifier<'_> {
         credential.check_validity(self.now, self.skew)?;
         let jwk = self.key(&kid, &[Relationship::AssertionMethod]).await?;
         let key = VerifyingKey::from_jwk(&jwk)?;
-        LdProcessing::new(self.contexts).verify(value, &proof, &key)?;
+        LdProcessing::new(self.contexts)
+            .remembering()
+            .verify(value, &proof, &key)?;
         Ok(VerifiedCredential {
             credential,
             format: Format::LdpVc,

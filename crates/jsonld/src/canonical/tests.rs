@@ -220,3 +220,47 @@ fn control_characters_that_implementations_escape_differently_are_refused() {
     document["credentialSubject"]["organization"]["name"] = json!("tab\tand\nnewline");
     assert!(strict(&document).is_ok());
 }
+
+#[test]
+fn remembered_canonical_forms_equal_computed_ones_and_keep_refusals() {
+    let contexts = Contexts::builtin();
+    let document = organization_credential();
+    let computed = strict(&document).unwrap();
+    let first =
+        canonicalize_remembered(&document, &contexts, &Limits::default(), Strictness::Strict)
+            .unwrap();
+    let second =
+        canonicalize_remembered(&document, &contexts, &Limits::default(), Strictness::Strict)
+            .unwrap();
+    assert_eq!(&*first, computed);
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &second),
+        "second call is a cache hit"
+    );
+    // Another strictness or tighter limits are other entries: a refusal is not hidden by a hit.
+    let mut undefined = document.clone();
+    undefined["unsignedClaim"] = json!("x");
+    assert!(
+        canonicalize_remembered(
+            &undefined,
+            &contexts,
+            &Limits::default(),
+            Strictness::Lenient
+        )
+        .is_ok()
+    );
+    assert!(
+        canonicalize_remembered(
+            &undefined,
+            &contexts,
+            &Limits::default(),
+            Strictness::Strict
+        )
+        .is_err()
+    );
+    let tight = Limits {
+        max_quads: 3,
+        ..Limits::default()
+    };
+    assert!(canonicalize_remembered(&document, &contexts, &tight, Strictness::Strict).is_err());
+}
