@@ -4,6 +4,10 @@
 
 use std::hint::black_box;
 
+/// The allocator the `hazel` binary uses, so that the figures are the node's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonld::{Contexts, Limits, Strictness, canonicalize};
 

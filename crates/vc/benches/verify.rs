@@ -5,6 +5,10 @@
 
 use std::hint::black_box;
 
+/// The allocator the `hazel` binary uses, so that the figures are the node's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use async_trait::async_trait;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use did::{Did, Resolved, Resolver};
