@@ -159,3 +159,100 @@ async fn allow_listed_remote_contexts_are_fetched_once_at_start_up() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("is not known"));
 }
+
+/// nuts-node serves its StatusList2021Credential as an `ldp_vc`: Hazel verifies that list and
+/// reads the bits of credentials it revokes.
+#[tokio::test]
+async fn a_json_ld_status_list_from_another_issuer_is_verified_and_read() {
+    use jose::{KeyKind, Signer, SigningKey};
+    use vc::ldp::{ASSERTION_METHOD, LdProcessing, LdProof};
+
+    let contexts = jsonld::Contexts::builtin();
+    let ld = LdProcessing::new(&contexts);
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let issuer = did::methods::jwk::did_for(key.public_jwk())
+        .unwrap()
+        .to_string();
+    let kid = format!("{issuer}#0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let list_url = format!("http://{}/statuslist/1", listener.local_addr().unwrap());
+    let created = vc::model::format_date(1_700_000_000);
+
+    let list = ld
+        .sign(
+            json!({
+                "@context": ["https://www.w3.org/2018/credentials/v1", vc::status::STATUS_LIST_2021_CONTEXT],
+                "id": list_url,
+                "type": ["VerifiableCredential", "StatusList2021Credential"],
+                "issuer": issuer,
+                "issuanceDate": created,
+                "credentialSubject": {
+                    "id": list_url,
+                    "type": "StatusList2021",
+                    "statusPurpose": "revocation",
+                    "encodedList": vc::status::encode(&[7]).unwrap()
+                }
+            }),
+            LdProof::new(&kid, ASSERTION_METHOD, created.clone()),
+            &key,
+        )
+        .unwrap();
+    let served = Router::new().route(
+        "/statuslist/1",
+        axum::routing::get(move || {
+            let list = list.clone();
+            async move { axum::Json(list) }
+        }),
+    );
+    tokio::spawn(axum::serve(listener, served).into_future());
+
+    let credential_at = |index: u64| {
+        ld.sign(
+            json!({
+                "@context": [
+                    "https://www.w3.org/2018/credentials/v1",
+                    "https://nuts.nl/credentials/v1",
+                    vc::status::STATUS_LIST_2021_CONTEXT
+                ],
+                "id": format!("{issuer}#credential-{index}"),
+                "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+                "issuer": issuer,
+                "issuanceDate": created,
+                "credentialSubject": {"id": "did:web:holder.example", "organization": {"name": "Zorg", "city": "Ede"}},
+                "credentialStatus": {
+                    "id": format!("{list_url}#{index}"),
+                    "type": "StatusList2021Entry",
+                    "statusPurpose": "revocation",
+                    "statusListIndex": index.to_string(),
+                    "statusListCredential": list_url
+                }
+            }),
+            LdProof::new(&kid, ASSERTION_METHOD, created.clone()),
+            &key,
+        )
+        .unwrap()
+    };
+
+    let (_node, api, _dir) = node_with(|_, _| {}).await;
+    let verify = |credential: Value| {
+        let api = api.clone();
+        async move {
+            call(
+                &api,
+                Method::POST,
+                "/internal/vcr/v2/verifier/vc",
+                Some(json!({"verifiableCredential": credential})),
+            )
+            .await
+            .1
+        }
+    };
+    let result = verify(credential_at(6)).await;
+    assert_eq!(result["validity"], true, "{result}");
+    let result = verify(credential_at(7)).await;
+    assert_eq!(result["validity"], false, "{result}");
+    assert!(
+        result["message"].as_str().unwrap().contains("revoked"),
+        "{result}"
+    );
+}
