@@ -23,6 +23,8 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use vc::Presentation;
 use vc::jwt::{PresentationParameters, presentation_claims};
+use vc::ldp::{AUTHENTICATION, LdProcessing, LdProof};
+use vc::model::format_date;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -40,6 +42,8 @@ pub struct TokenBench {
     pub dpop: bool,
     /// Lifetime of the pre-signed presentations and proofs, seconds.
     pub validity: i64,
+    /// Present an `ldp_vp` of an `ldp_vc` (JsonWebSignature2020) instead of JWTs.
+    pub json_ld: bool,
 }
 
 /// One prepared request.
@@ -132,6 +136,11 @@ pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
     )
     .await?;
 
+    let (credential_format, presentation_format) = if bench.json_ld {
+        ("ldp_vc", "ldp_vp")
+    } else {
+        ("jwt_vc", "jwt_vp")
+    };
     let holder_key = SigningKey::generate(KeyKind::P256)?;
     let holder = did::methods::jwk::did_for(holder_key.public_jwk())?;
     let credential = call(
@@ -144,7 +153,7 @@ pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
             "issuer": issuer,
             "expirationDate": "2099-01-01T00:00:00Z",
             "credentialSubject": {"id": holder.as_str(), "organization": {"name": "Bench", "city": "Loadtown"}},
-            "format": "jwt_vc"
+            "format": credential_format
         }),
     )
     .await?;
@@ -152,8 +161,9 @@ pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
     let audience = crate::authserver::issuer_url(config.public_url(), &verifier_id);
     let endpoint = format!("{audience}/token");
     let submission = json!({"id": "bench", "definition_id": "pd_bench", "descriptor_map": [
-        {"id": "organization_credential", "format": "jwt_vc", "path": "$.verifiableCredential"}]})
+        {"id": "organization_credential", "format": credential_format, "path": "$.verifiableCredential"}]})
     .to_string();
+    let contexts = jsonld::Contexts::builtin();
     let dpop_key = SigningKey::generate(KeyKind::P256)?;
     let kid = format!("{holder}#0");
     let signing_started = Instant::now();
@@ -161,20 +171,33 @@ pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
     let mut prepared = Vec::with_capacity(bench.requests);
     for i in 0..bench.requests {
         let nonce = format!("{run}-{i}");
-        let claims = presentation_claims(
-            &Presentation::new(holder.as_str(), vec![credential.clone()]),
-            &PresentationParameters {
-                audience: Some(audience.clone()),
-                nonce: Some(nonce.clone()),
-                jti: Some(nonce.clone()),
-                issued_at: now,
-                expires: Some(now + bench.validity),
-            },
-        )?;
-        let mut header = Header::new(holder_key.algorithm());
-        header.kid = Some(kid.clone());
-        header.typ = Some("JWT".to_owned());
-        let assertion = jose::jwt::sign(header, &claims, &holder_key)?;
+        let presentation = Presentation::new(holder.as_str(), vec![credential.clone()]);
+        let assertion = if bench.json_ld {
+            let mut document = serde_json::to_value(&presentation)?;
+            document["id"] = json!(format!("{holder}#{nonce}"));
+            let mut proof = LdProof::new(&kid, AUTHENTICATION, format_date(now));
+            proof.challenge = Some(nonce.clone());
+            proof.domain = Some(audience.clone());
+            proof.expires = Some(format_date(now + bench.validity));
+            LdProcessing::new(&contexts)
+                .sign(document, proof, &holder_key)?
+                .to_string()
+        } else {
+            let claims = presentation_claims(
+                &presentation,
+                &PresentationParameters {
+                    audience: Some(audience.clone()),
+                    nonce: Some(nonce.clone()),
+                    jti: Some(nonce.clone()),
+                    issued_at: now,
+                    expires: Some(now + bench.validity),
+                },
+            )?;
+            let mut header = Header::new(holder_key.algorithm());
+            header.kid = Some(kid.clone());
+            header.typ = Some("JWT".to_owned());
+            jose::jwt::sign(header, &claims, &holder_key)?
+        };
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "vp_token-bearer")
             .append_pair("assertion", &assertion)
@@ -201,7 +224,7 @@ pub async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
     }
     writeln!(
         out,
-        "prepared {} requests (presentation + {}) in {:.1} s",
+        "prepared {} requests ({presentation_format} + {}) in {:.1} s",
         bench.requests,
         if bench.dpop { "DPoP proof" } else { "no DPoP" },
         signing_started.elapsed().as_secs_f64()

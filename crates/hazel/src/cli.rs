@@ -82,6 +82,13 @@ pub fn command() -> Command {
                                 .long("bearer")
                                 .help("no DPoP proofs: Bearer tokens")
                                 .action(clap::ArgAction::SetTrue),
+                        )
+                        .arg(
+                            Arg::new("format")
+                                .long("format")
+                                .help("jwt_vp of a jwt_vc, or ldp_vp of an ldp_vc (JSON-LD)")
+                                .value_parser(["jwt_vp", "ldp_vp"])
+                                .default_value("jwt_vp"),
                         ),
                 ),
         )
@@ -159,6 +166,7 @@ fn bench(config: &config::Config, matches: &ArgMatches) -> ExitCode {
             .unwrap_or_else(|| "bench".into()),
         dpop: !args.get_flag("bearer"),
         validity: args.get_one::<i64>("validity").copied().unwrap_or(300),
+        json_ld: args.get_one::<String>("format").map(String::as_str) == Some("ldp_vp"),
     };
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
