@@ -98,6 +98,11 @@ async fn subject(api: &Router, id: &str) -> String {
 /// Creates `issuer`, `verifier` and `client` and puts an organization credential issued by
 /// `issuer` in `client`'s wallet. Returns the client's DID.
 pub async fn organizations(served: &Served) -> String {
+    organizations_with(served, "jwt_vc").await
+}
+
+/// As [`organizations`], with the credential in `format` (`jwt_vc` or `ldp_vc`).
+pub async fn organizations_with(served: &Served, format: &str) -> String {
     let issuer = subject(&served.api, "issuer").await;
     subject(&served.api, "verifier").await;
     let client = subject(&served.api, "client").await;
@@ -111,7 +116,7 @@ pub async fn organizations(served: &Served) -> String {
             "issuer": issuer,
             "expirationDate": "2099-01-01T00:00:00Z",
             "credentialSubject": {"id": client, "organization": {"name": "Zorggroep", "city": "Amandelmere"}},
-            "format": "jwt_vc"
+            "format": format
         })),
     )
     .await;
@@ -1907,5 +1912,25 @@ async fn s2s_accepts_an_ldp_vp_of_an_ldp_vc() {
             .contains("verification failed"),
         "{}",
         answer.body
+    );
+}
+
+/// The client flow with a JSON-LD credential in the wallet: it is presented (inside the client's
+/// presentation) and the token carries its claims.
+#[tokio::test]
+async fn client_presents_a_json_ld_credential_from_its_wallet() {
+    let served = served(|_, _| {}).await;
+    organizations_with(&served, "ldp_vc").await;
+    let authorization_server = format!("{}/oauth2/verifier", served.base);
+    let body = json!({"authorization_server": authorization_server, "scope": SCOPE});
+    let (status, token) = request_token(&served, "client", body, false).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    let introspected = introspect(&served, token["access_token"].as_str().unwrap(), true).await;
+    assert_eq!(introspected["active"], true);
+    assert_eq!(introspected["organization_city"], "Amandelmere");
+    assert_eq!(
+        introspected["presentation_submissions"]["pd_eoverdracht"]["descriptor_map"][0]["format"],
+        "ldp_vc",
+        "{introspected}"
     );
 }
