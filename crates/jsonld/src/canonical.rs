@@ -28,6 +28,9 @@ use crate::{Contexts, Error};
 pub struct Limits {
     /// The document's size as compact JSON, bytes.
     pub max_bytes: usize,
+    /// Nesting of JSON objects and arrays. JSON-LD expansion recurses per level, so this bounds
+    /// its stack use; credentials nest about ten levels.
+    pub max_depth: usize,
     /// Quads in the dataset.
     pub max_quads: usize,
     /// Distinct blank nodes in the dataset.
@@ -43,6 +46,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_bytes: 256 * 1024,
+            max_depth: 32,
             max_quads: 4096,
             max_blank_nodes: 512,
             max_hndq_calls: 2048,
@@ -75,18 +79,46 @@ pub fn canonicalize(
             limits.max_bytes
         )));
     }
+    let depth = json_depth(document);
+    if depth > limits.max_depth {
+        return Err(Error::TooLarge(format!(
+            "nested {depth} levels deep, more than {}",
+            limits.max_depth
+        )));
+    }
     check_contexts_held(document, contexts)?;
-    let dataset = to_dataset(document, contexts, limits, strictness)?;
-    let options = CanonicalizationOptions {
-        hndq_call_limit: Some(limits.max_hndq_calls),
-    };
-    rdf_canon::canonicalize_with::<sha2::Sha256>(&dataset, &options).map_err(|error| match error {
-        CanonicalizationError::HndqCallLimitExceeded(limit) => Error::TooLarge(format!(
-            "blank nodes need more than {limit} hash-n-degree-quads steps to tell apart"
-        )),
-        other => Error::Canonicalization(other.to_string()),
+    // JSON-LD expansion recurses through nested futures and needs about 150 KiB of stack per
+    // level of nesting: more than a runtime worker thread may have left. It runs on a thread of
+    // its own with room for `max_depth` levels; a panic there is an error, not a crash.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("jsonld".to_owned())
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || {
+                let dataset = to_dataset(document, contexts, limits, strictness)?;
+                let options = CanonicalizationOptions {
+                    hndq_call_limit: Some(limits.max_hndq_calls),
+                };
+                rdf_canon::canonicalize_with::<sha2::Sha256>(&dataset, &options).map_err(|error| {
+                    match error {
+                        CanonicalizationError::HndqCallLimitExceeded(limit) => {
+                            Error::TooLarge(format!(
+                                "blank nodes need more than {limit} hash-n-degree-quads steps to tell apart"
+                            ))
+                        }
+                        other => Error::Canonicalization(other.to_string()),
+                    }
+                })
+            })
+            .map_err(|e| Error::Canonicalization(format!("no worker thread: {e}")))?
+            .join()
+            .map_err(|_| Error::Canonicalization("JSON-LD processing panicked".to_owned()))?
     })
 }
+
+/// Stack of the canonicalization thread: reserved address space, touched only as deep as a
+/// document nests (`max_depth` levels need about 5 MiB).
+const WORKER_STACK: usize = 32 * 1024 * 1024;
 
 /// As [`canonicalize`], remembering the result for this exact document, limits and strictness.
 /// For what is verified again and again: a credential is presented with every token request,
@@ -199,6 +231,22 @@ pub(crate) fn ready<F: Future>(future: F) -> Option<F::Output> {
         Poll::Ready(output) => Some(output),
         Poll::Pending => None,
     }
+}
+
+/// The nesting depth of objects and arrays, without recursion.
+fn json_depth(document: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(document, 0usize)];
+    while let Some((value, depth)) = pending.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Object(members) => Box::new(members.values()),
+            Value::Array(items) => Box::new(items.iter()),
+            _ => continue,
+        };
+        deepest = deepest.max(depth + 1);
+        pending.extend(children.map(|child| (child, depth + 1)));
+    }
+    deepest
 }
 
 /// Compact JSON size without building the string.

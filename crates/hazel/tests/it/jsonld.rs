@@ -256,3 +256,54 @@ async fn a_json_ld_status_list_from_another_issuer_is_verified_and_read() {
         "{result}"
     );
 }
+
+/// JSON-LD expansion recurses per level of nesting: a deeply nested credential with a forged
+/// proof (canonicalization comes before the signature check) is refused, and the node lives on.
+#[tokio::test]
+async fn a_deeply_nested_credential_is_refused_without_harm() {
+    use jose::{KeyKind, Signer, SigningKey};
+
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let issuer = did::methods::jwk::did_for(key.public_jwk())
+        .unwrap()
+        .to_string();
+    let jws = jose::jws::sign_detached_unencoded(
+        jose::jws::Header::new(jose::Algorithm::ES256),
+        b"anything",
+        &key,
+    )
+    .unwrap();
+    let mut organization = json!({"name": "deep"});
+    for _ in 0..100 {
+        organization = json!({"name": "level", "organization": organization});
+    }
+    let credential = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1",
+                     "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json"],
+        "id": format!("{issuer}#deep"),
+        "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+        "issuer": issuer,
+        "issuanceDate": "2024-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:web:holder.example", "organization": organization},
+        "proof": {
+            "type": "JsonWebSignature2020", "created": "2024-01-01T00:00:00Z",
+            "proofPurpose": "assertionMethod", "verificationMethod": format!("{issuer}#0"), "jws": jws
+        }
+    });
+    let (_node, api, _dir) = node_with(|_, _| {}).await;
+    let (status, result, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/verifier/vc",
+        Some(json!({"verifiableCredential": credential})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert_eq!(result["validity"], false);
+    assert!(
+        result["message"].as_str().unwrap().contains("nested"),
+        "{result}"
+    );
+    let (status, _, _) = call(&api, Method::GET, "/internal/vdr/v2/subject", None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -264,3 +264,40 @@ fn remembered_canonical_forms_equal_computed_ones_and_keep_refusals() {
     };
     assert!(canonicalize_remembered(&document, &contexts, &tight, Strictness::Strict).is_err());
 }
+
+fn nested(levels: usize) -> Value {
+    let mut nested = json!({"n": "leaf"});
+    for _ in 1..levels {
+        nested = json!({"n": nested});
+    }
+    nested["@context"] = json!({"n": "https://example.org/vocab#n"});
+    nested
+}
+
+#[test]
+fn deep_nesting_is_refused_before_it_can_exhaust_the_stack() {
+    // Up to the limit it works, on a test thread's 2 MiB stack in a debug build.
+    let limit = Limits::default().max_depth;
+    let canonical = strict(&nested(limit)).unwrap();
+    assert_eq!(canonical.lines().count(), limit);
+    // As deep as serde_json parses (128 levels): refused, not a stack overflow.
+    assert!(matches!(
+        strict(&nested(120)).unwrap_err(),
+        Error::TooLarge(reason) if reason.contains("nested 120 levels")
+    ));
+}
+
+#[test]
+fn odd_shapes_fail_or_succeed_without_crashing() {
+    for odd in [
+        json!([]),
+        json!("text"),
+        json!(null),
+        json!(5),
+        json!({"@context": 5}),
+    ] {
+        let _ = strict(&odd);
+    }
+    assert!(strict(&json!({"@context": 5})).is_err());
+    assert_eq!(strict(&json!([])).unwrap(), "");
+}
