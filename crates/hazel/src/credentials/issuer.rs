@@ -12,29 +12,8 @@ use vc::{Credential, Format, OneOrMany};
 
 use vc::ldp::{ASSERTION_METHOD, LdProof};
 
-use super::{CredentialError, Credentials};
+use super::{CredentialError, Credentials, raw_text, raw_value};
 use crate::subjects::SubjectRecord;
-
-/// How a signed credential is kept in the `raw` column: the JWT itself, or the JSON-LD text.
-fn stored_text(signed: &Value) -> String {
-    match signed {
-        Value::String(jwt) => jwt.clone(),
-        document => document.to_string(),
-    }
-}
-
-/// The signed credential back from the `raw` column.
-fn stored_value(format: &str, raw: String) -> Result<Value, CredentialError> {
-    if format == Format::LdpVc.as_str() {
-        serde_json::from_str(&raw).map_err(|e| {
-            CredentialError::Storage(crate::storage::StorageError::Corrupt(format!(
-                "issued ldp_vc: {e}"
-            )))
-        })
-    } else {
-        Ok(Value::String(raw))
-    }
-}
 
 /// Entries per status list page: the 16 KiB (131,072-bit) minimum both status list
 /// specifications require for herd privacy.
@@ -157,7 +136,7 @@ impl Credentials {
             .bind(&subject)
             .bind(&types_json)
             .bind(request.format.as_str())
-            .bind(stored_text(&signed))
+            .bind(raw_text(&signed))
             .bind(now)
             .execute(self.database.pool())
             .await?;
@@ -236,7 +215,7 @@ impl Credentials {
             }
         };
         sqlx::query("UPDATE issued_credential SET raw = $1 WHERE id = $2")
-            .bind(stored_text(&signed))
+            .bind(raw_text(&signed))
             .bind(&id)
             .execute(self.database.pool())
             .await?;
@@ -312,7 +291,7 @@ impl Credentials {
             let revoked_at: Option<i64> = row.try_get("revoked_at")?;
             let format: String = row.try_get("format")?;
             found.push(IssuedCredential {
-                raw: stored_value(&format, row.try_get("raw")?)?,
+                raw: raw_value(&format, row.try_get("raw")?)?.1,
                 revoked: revoked_at.is_some(),
             });
         }

@@ -35,6 +35,31 @@ pub fn proof_of(raw: &serde_json::Value) -> String {
     }
 }
 
+/// How a signed credential is kept in a `raw` column (issued and wallet credentials alike): the
+/// JWT itself, or the JSON-LD document as text.
+pub(crate) fn raw_text(credential: &serde_json::Value) -> String {
+    match credential {
+        serde_json::Value::String(jwt) => jwt.clone(),
+        document => document.to_string(),
+    }
+}
+
+/// A credential back from its `format` and `raw` columns.
+pub(crate) fn raw_value(
+    format: &str,
+    raw: String,
+) -> Result<(vc::Format, serde_json::Value), StorageError> {
+    match format {
+        "jwt_vc" => Ok((vc::Format::JwtVc, serde_json::Value::String(raw))),
+        "ldp_vc" => serde_json::from_str(&raw)
+            .map(|document| (vc::Format::LdpVc, document))
+            .map_err(|e| StorageError::Corrupt(format!("stored ldp_vc: {e}"))),
+        other => Err(StorageError::Corrupt(format!(
+            "credential format `{other}`"
+        ))),
+    }
+}
+
 /// The Presentation Exchange designation of a credential format.
 pub fn pex_format(format: vc::Format) -> pex::CredentialFormat {
     match format {

@@ -6,7 +6,7 @@ use sqlx::Row;
 use vc::Format;
 
 use super::query::matches;
-use super::{CredentialError, Credentials};
+use super::{CredentialError, Credentials, raw_text, raw_value};
 use crate::storage::StorageError;
 use crate::subjects::SubjectRecord;
 
@@ -27,28 +27,14 @@ pub struct StoredCredential {
     pub valid_until: Option<i64>,
 }
 
-fn format_of(text: &str) -> Result<Format, StorageError> {
-    match text {
-        "jwt_vc" => Ok(Format::JwtVc),
-        "ldp_vc" => Ok(Format::LdpVc),
-        other => Err(StorageError::Corrupt(format!(
-            "credential format `{other}`"
-        ))),
-    }
-}
-
 fn stored(row: &sqlx::any::AnyRow) -> Result<StoredCredential, CredentialError> {
     let format: String = row.try_get("format")?;
-    let raw: String = row.try_get("raw")?;
+    let (format, raw) = raw_value(&format, row.try_get("raw")?)?;
     let document: String = row.try_get("document")?;
-    let format = format_of(&format)?;
     let corrupt = |_| StorageError::Corrupt("stored credential".into());
     Ok(StoredCredential {
         id: row.try_get("id")?,
-        raw: match format {
-            Format::JwtVc => Value::String(raw),
-            _ => serde_json::from_str(&raw).map_err(corrupt)?,
-        },
+        raw,
         document: serde_json::from_str(&document).map_err(corrupt)?,
         format,
         valid_from: row.try_get("valid_from")?,
@@ -85,10 +71,7 @@ impl Credentials {
             .clone()
             .ok_or_else(|| CredentialError::BadRequest("the credential has no id".into()))?;
         let document = credential.to_json();
-        let raw = match &verified.raw {
-            Value::String(jwt) => jwt.clone(),
-            other => other.to_string(),
-        };
+        let raw = raw_text(&verified.raw);
         sqlx::query(
             "INSERT INTO wallet_credential \
              (subject_id, id, format, issuer, types, raw, document, valid_from, valid_until, created_at) \
