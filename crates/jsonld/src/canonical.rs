@@ -72,13 +72,27 @@ pub fn canonicalize(
     limits: &Limits,
     strictness: Strictness,
 ) -> Result<String, Error> {
-    let size = json_size(document);
+    check_size(json_size(document), limits)?;
+    canonicalize_sized(document, contexts, limits, strictness)
+}
+
+fn check_size(size: usize, limits: &Limits) -> Result<(), Error> {
     if size > limits.max_bytes {
         return Err(Error::TooLarge(format!(
             "{size} bytes, more than {}",
             limits.max_bytes
         )));
     }
+    Ok(())
+}
+
+/// [`canonicalize`] once the size is known to be within the limit.
+fn canonicalize_sized(
+    document: &Value,
+    contexts: &Contexts,
+    limits: &Limits,
+    strictness: Strictness,
+) -> Result<String, Error> {
     let depth = json_depth(document);
     if depth > limits.max_depth {
         return Err(Error::TooLarge(format!(
@@ -132,13 +146,7 @@ pub fn canonicalize_remembered(
     use sha2::Digest;
     let bytes = serde_json::to_vec(document)
         .map_err(|e| Error::Expansion(format!("not serializable: {e}")))?;
-    if bytes.len() > limits.max_bytes {
-        return Err(Error::TooLarge(format!(
-            "{} bytes, more than {}",
-            bytes.len(),
-            limits.max_bytes
-        )));
-    }
+    check_size(bytes.len(), limits)?;
     let mut hasher = sha2::Sha256::new();
     hasher.update(format!("{strictness:?} {limits:?}\n"));
     hasher.update(&bytes);
@@ -146,7 +154,7 @@ pub fn canonicalize_remembered(
     if let Some(canonical) = contexts.remembered(&key) {
         return Ok(canonical);
     }
-    let canonical: Arc<str> = canonicalize(document, contexts, limits, strictness)?.into();
+    let canonical: Arc<str> = canonicalize_sized(document, contexts, limits, strictness)?.into();
     contexts.remember(key, canonical.clone());
     Ok(canonical)
 }

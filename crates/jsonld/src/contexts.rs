@@ -119,12 +119,16 @@ impl Contexts {
         }
         self.documents
             .insert(iri.clone(), RemoteDocument::new(Some(iri), None, document));
+        // What was processed or canonicalized may have used the context this replaces; clones
+        // made before keep their own caches.
+        self.processed = Arc::default();
+        self.canonical = Arc::default();
         Ok(())
     }
 
     /// Whether a context is held for `url`.
     pub fn contains(&self, url: &str) -> bool {
-        self.documents.keys().any(|iri| iri.as_str() == url)
+        Iri::new(url).is_ok_and(|iri| self.documents.contains_key(iri))
     }
 
     /// The URLs held, sorted.

@@ -301,3 +301,28 @@ fn odd_shapes_fail_or_succeed_without_crashing() {
     assert!(strict(&json!({"@context": 5})).is_err());
     assert_eq!(strict(&json!([])).unwrap(), "");
 }
+
+#[test]
+fn replacing_a_context_forgets_what_was_processed_with_it() {
+    let url = "https://example.org/extra/v1";
+    let mut contexts = Contexts::builtin();
+    contexts
+        .insert(
+            url,
+            r#"{"@context": {"rating": "https://example.org/old#rating"}}"#,
+        )
+        .unwrap();
+    let document = json!({"@context": url, "@id": "https://example.org/x", "rating": "A"});
+    let remembered = |contexts: &Contexts| {
+        canonicalize_remembered(&document, contexts, &Limits::default(), Strictness::Strict)
+            .unwrap()
+    };
+    assert!(remembered(&contexts).contains("/old#rating"));
+    contexts
+        .insert(
+            url,
+            r#"{"@context": {"rating": "https://example.org/new#rating"}}"#,
+        )
+        .unwrap();
+    assert!(remembered(&contexts).contains("/new#rating"));
+}
