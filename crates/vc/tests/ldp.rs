@@ -5,13 +5,11 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use common::{CONTEXTS, Documents, Party, party};
-use did::{Document, MethodRef, VerificationMethod};
+use common::{CONTEXTS, Documents, Party, authentication_only_issuer, party};
 use jose::jwk::EcCurve;
-use jose::{Jwk, KeyKind, SigningKey, VerifyingKey};
+use jose::{Jwk, VerifyingKey};
 use jsonld::{Limits, Strictness, canonicalize};
 use serde_json::{Value, json};
 use vc::ldp::{ASSERTION_METHOD, AUTHENTICATION, LdProcessing, LdProof};
@@ -495,26 +493,7 @@ async fn credential_proof_rules_each_refuse() {
 
 #[tokio::test]
 async fn did_core_5_3_2_an_ld_issuer_key_must_be_an_assertion_method() {
-    let key = SigningKey::generate(KeyKind::P256).unwrap();
-    let did = "did:web:issuer.example";
-    let kid = format!("{did}#auth-only");
-    let mut document = Document::new(did);
-    document
-        .verification_method
-        .push(VerificationMethod::json_web_key(
-            kid.clone(),
-            did.into(),
-            jose::Signer::public_jwk(&key),
-        ));
-    document
-        .authentication
-        .push(MethodRef::Reference(kid.clone()));
-    let documents = Documents(HashMap::from([(did.to_owned(), document)]));
-    let issuer = Party {
-        did: did.into(),
-        kid,
-        key,
-    };
+    let (issuer, documents) = authentication_only_issuer();
     let error = refused(&issue_ldp(&issuer, "did:web:holder.example"), &documents).await;
     assert!(
         matches!(

@@ -1,12 +1,9 @@
 //! Issue-and-verify round trips and every refusal, against DIDs resolved in memory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashMap;
-
-use did::{Document, MethodRef, VerificationMethod};
+use jose::Signer;
 use jose::jws::Header;
 use jose::jwt::Claims;
-use jose::{KeyKind, Signer, SigningKey};
 use serde_json::{Value, json};
 use vc::jwt::{PresentationParameters, credential_claims, presentation_claims};
 use vc::verify::Verifier;
@@ -14,7 +11,7 @@ use vc::{Credential, Error, Presentation};
 
 mod common;
 
-use common::{CONTEXTS, Documents, Party, party};
+use common::{CONTEXTS, Documents, Party, authentication_only_issuer, party};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -165,26 +162,7 @@ async fn expired_and_future_credentials_are_refused() {
 
 #[tokio::test]
 async fn did_core_5_3_2_key_must_be_an_assertion_method() {
-    let issuer_key = SigningKey::generate(KeyKind::P256).unwrap();
-    let did = "did:web:issuer.example";
-    let kid = format!("{did}#auth-only");
-    let mut document = Document::new(did);
-    document
-        .verification_method
-        .push(VerificationMethod::json_web_key(
-            kid.clone(),
-            did.into(),
-            issuer_key.public_jwk(),
-        ));
-    document
-        .authentication
-        .push(MethodRef::Reference(kid.clone()));
-    let documents = Documents(HashMap::from([(did.to_owned(), document)]));
-    let issuer = Party {
-        did: did.into(),
-        kid,
-        key: issuer_key,
-    };
+    let (issuer, documents) = authentication_only_issuer();
     let jwt = issue(&issuer, "did:web:holder.example");
     let error = verifier(&documents).credential_jwt(&jwt).await.unwrap_err();
     assert!(

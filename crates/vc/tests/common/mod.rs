@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use did::{Did, Document, Resolved, Resolver};
+use did::{Did, Document, MethodRef, Resolved, Resolver, VerificationMethod};
 use jose::{KeyKind, Signer, SigningKey};
 
 pub static CONTEXTS: std::sync::LazyLock<jsonld::Contexts> =
@@ -50,4 +50,32 @@ pub fn party() -> Party {
         did,
         key,
     }
+}
+
+/// A did:web issuer whose only key is an `authentication` key (not an `assertionMethod`), and
+/// the resolver that knows its document.
+pub fn authentication_only_issuer() -> (Party, Documents) {
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let did = "did:web:issuer.example";
+    let kid = format!("{did}#auth-only");
+    let mut document = Document::new(did);
+    document
+        .verification_method
+        .push(VerificationMethod::json_web_key(
+            kid.clone(),
+            did.into(),
+            key.public_jwk(),
+        ));
+    document
+        .authentication
+        .push(MethodRef::Reference(kid.clone()));
+    let documents = Documents(HashMap::from([(did.to_owned(), document)]));
+    (
+        Party {
+            did: did.into(),
+            kid,
+            key,
+        },
+        documents,
+    )
 }
