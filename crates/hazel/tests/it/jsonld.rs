@@ -11,7 +11,7 @@ use hazel::node::Node;
 use serde_json::{Value, json};
 
 use crate::support::{self, call};
-use crate::vcr::subject;
+use crate::vcr::{subject, verify_vc};
 
 const RATING_CONTEXT: &str = r#"{"@context": {"rating": "https://example.org/rating#rating"}}"#;
 
@@ -81,13 +81,7 @@ async fn a_locally_mapped_context_signs_and_verifies() {
     let (status, vc) = issue_with(&api, url).await;
     assert_eq!(status, StatusCode::OK, "{vc}");
     assert_eq!(vc["credentialSubject"]["rating"], "A");
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&api, &vc).await;
     assert_eq!(result["validity"], true, "{result}");
 }
 
@@ -146,13 +140,7 @@ async fn allow_listed_remote_contexts_are_fetched_once_at_start_up() {
     server.abort();
     let (status, vc) = issue_with(&api, &url).await;
     assert_eq!(status, StatusCode::OK, "{vc}");
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&api, &vc).await;
     assert_eq!(result["validity"], true, "{result}");
     // An allow-listed context that could not be fetched stays unknown.
     let (status, problem) = issue_with(&api, &unreachable).await;
@@ -236,16 +224,7 @@ async fn a_json_ld_status_list_from_another_issuer_is_verified_and_read() {
     let (_node, api, _dir) = node_with(|_, _| {}).await;
     let verify = |credential: Value| {
         let api = api.clone();
-        async move {
-            call(
-                &api,
-                Method::POST,
-                "/internal/vcr/v2/verifier/vc",
-                Some(json!({"verifiableCredential": credential})),
-            )
-            .await
-            .1
-        }
+        async move { verify_vc(&api, &credential).await }
     };
     let result = verify(credential_at(6)).await;
     assert_eq!(result["validity"], true, "{result}");
@@ -291,14 +270,7 @@ async fn a_deeply_nested_credential_is_refused_without_harm() {
         }
     });
     let (_node, api, _dir) = node_with(|_, _| {}).await;
-    let (status, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": credential})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{result}");
+    let result = verify_vc(&api, &credential).await;
     assert_eq!(result["validity"], false);
     assert!(
         result["message"].as_str().unwrap().contains("nested"),

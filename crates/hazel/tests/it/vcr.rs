@@ -22,6 +22,23 @@ pub async fn subject(router: &Router, id: &str) -> String {
     created["documents"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// The verifier endpoint's answer for a credential (`{"validity": …, "message": …}`).
+pub async fn verify_vc(api: &Router, credential: &Value) -> Value {
+    verdict(api, "vc", json!({"verifiableCredential": credential})).await
+}
+
+/// The verifier endpoint's answer for a presentation.
+pub async fn verify_vp(api: &Router, presentation: &Value) -> Value {
+    verdict(api, "vp", json!({"verifiablePresentation": presentation})).await
+}
+
+async fn verdict(api: &Router, kind: &str, body: Value) -> Value {
+    let path = format!("/internal/vcr/v2/verifier/{kind}");
+    let (status, result, _) = call(api, Method::POST, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    result
+}
+
 fn issue_request(issuer: &str, holder: &str, revocable: bool) -> Value {
     json!({
         "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
@@ -108,13 +125,7 @@ async fn issue_store_present_verify_then_revoke() {
     assert_eq!(vp_claims["iss"], holder.as_str());
     assert_eq!(vp_claims["aud"], "https://verifier.example/oauth2/x");
     assert_eq!(vp_claims["nonce"], "nonce-123");
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vp",
-        Some(json!({"verifiablePresentation": vp})),
-    )
-    .await;
+    let result = verify_vp(&api, &vp).await;
     assert_eq!(result["validity"], true, "{result}");
     assert_eq!(result["credentials"], json!([vc]));
 
@@ -129,25 +140,13 @@ async fn issue_store_present_verify_then_revoke() {
         .0,
         StatusCode::NO_CONTENT
     );
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&api, &vc).await;
     assert_eq!(result["validity"], false);
     assert!(
         result["message"].as_str().unwrap().contains("revoked"),
         "{result}"
     );
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vp",
-        Some(json!({"verifiablePresentation": vp})),
-    )
-    .await;
+    let result = verify_vp(&api, &vp).await;
     assert_eq!(result["validity"], false);
     assert!(
         result["message"].as_str().unwrap().contains("revoked"),
@@ -223,23 +222,11 @@ async fn ldp_issue_store_present_verify_then_revoke() {
     }
     let id = vc["id"].as_str().unwrap().to_owned();
 
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&api, &vc).await;
     assert_eq!(result["validity"], true, "{result}");
     let mut tampered = vc.clone();
     tampered["credentialSubject"]["organization"]["city"] = json!("Elders");
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": tampered})),
-    )
-    .await;
+    let result = verify_vc(&api, &tampered).await;
     assert_eq!(result["validity"], false, "{result}");
 
     assert_eq!(
@@ -272,13 +259,7 @@ async fn ldp_issue_store_present_verify_then_revoke() {
     assert_eq!(vp["proof"]["challenge"], "nonce-123");
     assert_eq!(vp["proof"]["domain"], "https://verifier.example/oauth2/x");
     assert_eq!(vp["verifiableCredential"], vc);
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vp",
-        Some(json!({"verifiablePresentation": vp})),
-    )
-    .await;
+    let result = verify_vp(&api, &vp).await;
     assert_eq!(result["validity"], true, "{result}");
     assert_eq!(result["credentials"], json!([vc]));
 
@@ -293,13 +274,7 @@ async fn ldp_issue_store_present_verify_then_revoke() {
         .0,
         StatusCode::NO_CONTENT
     );
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vp",
-        Some(json!({"verifiablePresentation": vp})),
-    )
-    .await;
+    let result = verify_vp(&api, &vp).await;
     assert_eq!(result["validity"], false);
     assert!(
         result["message"].as_str().unwrap().contains("revoked"),
@@ -419,13 +394,7 @@ async fn another_node_checks_revocation_over_http() {
         (Node::open(config).await.unwrap(), dir)
     };
     let (before, _b) = verifier_node(()).await;
-    let (_, result, _) = call(
-        &internal_router(&before),
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&internal_router(&before), &vc).await;
     assert_eq!(result["validity"], true, "{result}");
 
     let id = claims_of(&vc)["jti"].as_str().unwrap().to_owned();
@@ -437,13 +406,7 @@ async fn another_node_checks_revocation_over_http() {
     )
     .await;
     let (after, _c) = verifier_node(()).await;
-    let (_, result, _) = call(
-        &internal_router(&after),
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": vc})),
-    )
-    .await;
+    let result = verify_vc(&internal_router(&after), &vc).await;
     assert_eq!(result["validity"], false);
     assert!(
         result["message"].as_str().unwrap().contains("revoked"),
@@ -616,13 +579,7 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         .0,
         StatusCode::NOT_FOUND
     );
-    let (_, result, _) = call(
-        &api,
-        Method::POST,
-        "/internal/vcr/v2/verifier/vc",
-        Some(json!({"verifiableCredential": "x.y.z"})),
-    )
-    .await;
+    let result = verify_vc(&api, &json!("x.y.z")).await;
     assert_eq!(result["validity"], false);
     assert_eq!(
         call(
