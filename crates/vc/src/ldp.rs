@@ -9,7 +9,7 @@
 //! others are dropped before hashing, as there.
 
 use jose::jws::{DetachedUnencoded, Header};
-use jose::{Algorithm, Signer, VerifyingKey};
+use jose::{Signer, VerifyingKey};
 use jsonld::contexts::JWS_2020_V1;
 use std::sync::Arc;
 
@@ -189,7 +189,7 @@ impl<'a> LdProcessing<'a> {
         proof.proof_type = JSON_WEB_SIGNATURE_2020.to_owned();
         proof.jws = None;
         let bytes = self.signed_bytes(&document, &proof)?;
-        let mut header = Header::new(Algorithm::ES256);
+        let mut header = Header::new(signer.algorithm());
         header.kid = Some(proof.verification_method.clone());
         proof.jws = Some(jose::jws::sign_detached_unencoded(header, &bytes, signer)?);
         let proof = serde_json::to_value(&proof).map_err(|e| Error::Malformed {
