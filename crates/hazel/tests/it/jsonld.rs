@@ -10,8 +10,8 @@ use hazel::http::internal_router;
 use hazel::node::Node;
 use serde_json::{Value, json};
 
-use crate::support::{self, call};
-use crate::vcr::{subject, verify_vc};
+use crate::support::{self, call, subject};
+use crate::vcr::verify_vc;
 
 const RATING_CONTEXT: &str = r#"{"@context": {"rating": "https://example.org/rating#rating"}}"#;
 

@@ -233,3 +233,16 @@ pub async fn call(
 pub fn encoded(id: &str) -> String {
     id.replace('%', "%25").replace('#', "%23")
 }
+
+/// Creates subject `id` through the internal API and returns its did:web.
+pub async fn subject(router: &Router, id: &str) -> String {
+    let (status, created, _) = call(
+        router,
+        Method::POST,
+        "/internal/vdr/v2/subject",
+        Some(serde_json::json!({"subject": id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    created["documents"][0]["id"].as_str().unwrap().to_owned()
+}

@@ -17,7 +17,7 @@ use oauth::dpop::{self, ProofClaims};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::support::{self, call};
+use crate::support::{self, call, subject};
 
 pub const SCOPE: &str = "eoverdracht-sender";
 
@@ -81,18 +81,6 @@ pub async fn served(tweak: impl FnOnce(&mut Config, &Path)) -> Served {
         base,
         _dir: dir,
     }
-}
-
-async fn subject(api: &Router, id: &str) -> String {
-    let (status, created, _) = call(
-        api,
-        Method::POST,
-        "/internal/vdr/v2/subject",
-        Some(json!({"subject": id})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
-    created["documents"][0]["id"].as_str().unwrap().to_owned()
 }
 
 /// Creates `issuer`, `verifier` and `client` and puts an organization credential issued by

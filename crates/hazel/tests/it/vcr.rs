@@ -8,19 +8,7 @@ use hazel::http::{internal_router, public_router};
 use hazel::node::Node;
 use serde_json::{Value, json};
 
-use crate::support::{self, call, encoded};
-
-pub async fn subject(router: &Router, id: &str) -> String {
-    let (status, created, _) = call(
-        router,
-        Method::POST,
-        "/internal/vdr/v2/subject",
-        Some(json!({"subject": id})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{created}");
-    created["documents"][0]["id"].as_str().unwrap().to_owned()
-}
+use crate::support::{self, call, encoded, subject};
 
 /// The verifier endpoint's answer for a credential (`{"validity": …, "message": …}`).
 pub async fn verify_vc(api: &Router, credential: &Value) -> Value {
