@@ -74,6 +74,74 @@ pub struct VerifiedPresentation {
     pub credentials: Vec<VerifiedCredential>,
 }
 
+/// The terms a presentation sets for its own use: audience, nonce and validity. A `jwt_vp` sets
+/// them as `aud`, `nonce`, `nbf` (or `iat`) and `exp`; an `ldp_vp` as its proof's `domain`,
+/// `challenge`, `created` and `expires`, as nuts-node reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PresentationTerms {
+    /// Who the presentation is for.
+    pub audience: Option<Audience>,
+    /// The verifier's nonce.
+    pub nonce: Option<String>,
+    /// Valid from, Unix seconds.
+    pub start: Option<i64>,
+    /// Valid until, Unix seconds.
+    pub expires: Option<i64>,
+}
+
+impl PresentationTerms {
+    fn of_jwt(claims: &Claims) -> Self {
+        Self {
+            audience: claims.aud.clone(),
+            nonce: claims
+                .other
+                .get("nonce")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            start: claims.nbf.or(claims.iat),
+            expires: claims.exp,
+        }
+    }
+
+    /// Dates that do not parse are absent here; verification refuses them.
+    fn of_ldp(proof: &LdProof) -> Self {
+        let date = |text: &str| parse_date(text, "proof").ok();
+        Self {
+            audience: proof.domain.clone().map(Audience::One),
+            nonce: proof.challenge.clone(),
+            start: date(&proof.created),
+            expires: proof.expires.as_deref().and_then(date),
+        }
+    }
+
+    /// The terms read from a presentation without verifying it, to refuse a hopeless one before
+    /// any key is resolved or signature checked. Nothing read here may be acted on otherwise.
+    pub fn read_unverified(presentation: &Value) -> Option<Self> {
+        match presentation {
+            Value::String(jwt) => {
+                let parsed = Unverified::parse(jwt).ok()?;
+                let claims: Claims = serde_json::from_slice(parsed.unverified_payload()).ok()?;
+                Some(Self::of_jwt(&claims))
+            }
+            document => LdProof::of(document, "presentation")
+                .ok()
+                .map(|proof| Self::of_ldp(&proof)),
+        }
+    }
+}
+
+impl VerifiedPresentation {
+    /// The verified presentation's terms.
+    pub fn terms(&self) -> PresentationTerms {
+        PresentationTerms {
+            audience: self.audience.clone(),
+            nonce: self.nonce.clone(),
+            start: self.not_before.or(self.issued_at),
+            expires: self.expires,
+        }
+    }
+}
+
 /// Verifies with a resolver, a time and a clock skew.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier<'a> {

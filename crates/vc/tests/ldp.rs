@@ -14,7 +14,7 @@ use jsonld::{Limits, Strictness, canonicalize};
 use serde_json::{Value, json};
 use vc::ldp::{ASSERTION_METHOD, AUTHENTICATION, LdProcessing, LdProof};
 use vc::model::parse_date;
-use vc::verify::Verifier;
+use vc::verify::{PresentationTerms, Verifier};
 use vc::{Error, Format, Presentation};
 
 const NOW: i64 = 1_800_000_000;
@@ -251,6 +251,11 @@ async fn hazel_presentation_fixture_verifies_with_its_nonce_audience_and_times()
         .unwrap();
     assert_eq!(verified.format, Format::LdpVp);
     assert_eq!(verified.nonce.as_deref(), Some("3bqjW3h5Sq2nQyNCPzFuJg"));
+    // What the token endpoint reads before verifying is what verification yields.
+    assert_eq!(
+        PresentationTerms::read_unverified(&fixture["presentation"]),
+        Some(verified.terms())
+    );
     assert!(
         verified
             .audience

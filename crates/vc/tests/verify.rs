@@ -6,7 +6,7 @@ use jose::jws::Header;
 use jose::jwt::Claims;
 use serde_json::{Value, json};
 use vc::jwt::{PresentationParameters, credential_claims, presentation_claims};
-use vc::verify::Verifier;
+use vc::verify::{PresentationTerms, Verifier};
 use vc::{Credential, Error, Presentation};
 
 mod common;
@@ -90,11 +90,23 @@ async fn presentation_with_two_credentials_verifies_with_holder_binding() {
     ];
     let jwt = present(&holder, vcs, NOW + 5);
     let verified = verifier(&documents)
-        .presentation(&Value::from(jwt))
+        .presentation(&Value::from(jwt.clone()))
         .await
         .unwrap();
     assert_eq!(verified.holder, holder.did);
     assert_eq!(verified.nonce.as_deref(), Some("nonce-1"));
+    // What the token endpoint reads before verifying is what verification yields.
+    let terms = PresentationTerms::read_unverified(&Value::from(jwt)).unwrap();
+    assert_eq!(terms, verified.terms());
+    assert_eq!(terms.start, Some(NOW));
+    assert_eq!(
+        PresentationTerms::read_unverified(&Value::from("not.a.jwt")),
+        None
+    );
+    assert_eq!(
+        PresentationTerms::read_unverified(&json!({"proof": []})),
+        None
+    );
     assert!(
         verified
             .audience

@@ -15,6 +15,7 @@ use oauth::ErrorCode;
 use oauth::dpop::{Expected, Proof};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use vc::verify::PresentationTerms;
 use vc::{Format, VerifiedPresentation};
 
 use super::replay::{self, Kind};
@@ -201,22 +202,13 @@ impl Evaluable {
     }
 }
 
-/// The claims of one presentation the token endpoint checks itself.
-struct PresentationClaims<'a> {
-    expires: Option<i64>,
-    /// `nbf`, or `iat` without it.
-    start: Option<i64>,
-    /// Whether `aud` names this authorization server.
-    for_issuer: bool,
-    nonce: Option<&'a str>,
-}
-
 /// Dates, maximum validity, audience and nonce; returns the expiry and the nonce.
 fn check_presentation<'a>(
-    claims: &PresentationClaims<'a>,
+    terms: &'a PresentationTerms,
+    issuer: &str,
     max_validity: i64,
 ) -> Result<(i64, &'a str), Refusal> {
-    let (Some(expires), Some(start)) = (claims.expires, claims.start) else {
+    let (Some(expires), Some(start)) = (terms.expires, terms.start) else {
         return Err(Refusal::invalid_request(
             "presentation is missing creation or expiration date",
         ));
@@ -229,12 +221,16 @@ fn check_presentation<'a>(
             "presentation is valid for too long (max {max_validity}s)"
         )));
     }
-    if !claims.for_issuer {
+    if !terms
+        .audience
+        .as_ref()
+        .is_some_and(|audience| audience.contains(issuer))
+    {
         return Err(Refusal::invalid_request(
             "presentation audience/domain is missing or does not match",
         ));
     }
-    match claims.nonce {
+    match terms.nonce.as_deref() {
         Some(nonce) if !nonce.is_empty() => Ok((expires, nonce)),
         _ => Err(Refusal::invalid_request(
             "presentation has invalid/missing nonce",
@@ -306,43 +302,13 @@ pub async fn grant(
     };
 
     let max_validity = i64::try_from(config.auth.presentationmaxvalidity.as_secs()).unwrap_or(5);
-    // nuts-node's order: the cheap claim checks on the unverified JWT first, so that a
-    // presentation that cannot succeed costs no signature check, DID resolution or status-list
-    // fetch. The same checks run again on the verified values below, which are authoritative.
-    // For a JSON-LD presentation the same values come from its proof: `created`, `expires`,
-    // `domain` and `challenge`, as nuts-node reads them.
+    // nuts-node's order: the cheap checks of the unverified terms (a JWT's claims, a JSON-LD
+    // proof's members) first, so that a presentation that cannot succeed costs no canonicalization,
+    // signature check, DID resolution or status-list fetch. The same checks run again on the
+    // verified terms below, which are authoritative.
     for assertion in &assertions {
-        match assertion {
-            Value::String(jwt) => {
-                if let Ok(parsed) = jose::jws::Unverified::parse(jwt)
-                    && let Ok(claims) =
-                        serde_json::from_slice::<jose::jwt::Claims>(parsed.unverified_payload())
-                {
-                    check_presentation(
-                        &PresentationClaims {
-                            expires: claims.exp,
-                            start: claims.nbf.or(claims.iat),
-                            for_issuer: claims.aud.as_ref().is_some_and(|a| a.contains(&issuer)),
-                            nonce: claims.other.get("nonce").and_then(Value::as_str),
-                        },
-                        max_validity,
-                    )?;
-                }
-            }
-            document => {
-                if let Ok(proof) = vc::ldp::LdProof::of(document, "presentation") {
-                    let date = |text: &str| vc::model::parse_date(text, "proof").ok();
-                    check_presentation(
-                        &PresentationClaims {
-                            expires: proof.expires.as_deref().and_then(date),
-                            start: date(&proof.created),
-                            for_issuer: proof.domain.as_deref() == Some(issuer.as_str()),
-                            nonce: proof.challenge.as_deref(),
-                        },
-                        max_validity,
-                    )?;
-                }
-            }
+        if let Some(terms) = PresentationTerms::read_unverified(assertion) {
+            check_presentation(&terms, &issuer, max_validity)?;
         }
     }
     let mut verified = Vec::with_capacity(assertions.len());
@@ -354,18 +320,10 @@ pub async fn grant(
                 .map_err(verification_failed)?,
         );
     }
-    let mut nonces = Vec::with_capacity(verified.len());
-    for presentation in &verified {
-        let claims = PresentationClaims {
-            expires: presentation.expires,
-            start: presentation.not_before.or(presentation.issued_at),
-            for_issuer: presentation
-                .audience
-                .as_ref()
-                .is_some_and(|audience| audience.contains(&issuer)),
-            nonce: presentation.nonce.as_deref(),
-        };
-        let (expires, nonce) = check_presentation(&claims, max_validity)?;
+    let terms: Vec<PresentationTerms> = verified.iter().map(|p| p.terms()).collect();
+    let mut nonces = Vec::with_capacity(terms.len());
+    for presentation in &terms {
+        let (expires, nonce) = check_presentation(presentation, &issuer, max_validity)?;
         nonces.push((nonce, expires));
     }
     let presenter = verified
