@@ -5,7 +5,7 @@ use jose::Jwk;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{DidUrl, Error, methods};
+use crate::{DidUrl, Error, multikey};
 
 /// The default `@context` of documents Hazel writes: DID Core and JsonWebKey2020.
 pub const DEFAULT_CONTEXT: [&str; 2] = [
@@ -65,7 +65,7 @@ impl VerificationMethod {
         let jwk = match (&self.public_key_jwk, &self.public_key_multibase) {
             (Some(value), _) => Jwk::from_json(value).map_err(|e| invalid(e.to_string()))?,
             (None, Some(multibase)) => {
-                methods::key::decode_multikey(multibase).map_err(|e| invalid(e.to_string()))?
+                multikey::decode_multikey(multibase).map_err(|e| invalid(e.to_string()))?
             }
             (None, None) => return Err(invalid("no publicKeyJwk or publicKeyMultibase".into())),
         };

@@ -8,6 +8,7 @@
 pub mod document;
 pub mod error;
 pub mod methods;
+pub mod multikey;
 pub mod resolver;
 pub mod syntax;
 

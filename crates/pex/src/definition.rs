@@ -20,13 +20,13 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Invalid, Violation};
+use crate::error::{Invalid, Violation};
 use crate::format::FormatDesignations;
 use crate::json::{self, Object};
-use crate::requirement::SubmissionRequirement;
+use crate::requirement::{Grouped, SubmissionRequirement};
 
 /// A Presentation Definition (PE v2.0 §5).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,21 +188,6 @@ const FIELD_MEMBERS: &[&str] = &[
 ];
 
 impl PresentationDefinition {
-    /// Parses and validates a Presentation Definition (the plain object of PE v2.0 §10, not the
-    /// `{"presentation_definition": …}` envelope). Every JSONPath and filter is compiled once to
-    /// check it; use [`crate::CompiledDefinition::from_value`] to keep the compiled form.
-    pub fn from_value(value: &Value) -> Result<Self, Error> {
-        let definition = Self::parse(value).map_err(Invalid::in_definition)?;
-        crate::matching::CompiledDefinition::new(definition)
-            .map(crate::matching::CompiledDefinition::into_definition)
-    }
-
-    /// Parses and validates a Presentation Definition from JSON text.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::Json(e.to_string()))?;
-        Self::from_value(&value)
-    }
-
     /// The definition as JSON, unknown members included.
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
@@ -342,16 +327,18 @@ impl PresentationDefinition {
     }
 }
 
-impl InputDescriptor {
-    /// Parses and validates a standalone Input Descriptor Object (PE v2.0 §5.1.1), compiling its
-    /// paths and filters to check them. Pointers are relative to the descriptor.
-    pub fn from_value(value: &Value) -> Result<Self, Error> {
-        let descriptor = Self::parse(value, "").map_err(Invalid::in_definition)?;
-        crate::matching::compile_descriptor(&descriptor, "").map_err(Invalid::in_definition)?;
-        Ok(descriptor)
+impl Grouped for InputDescriptor {
+    fn id(&self) -> &str {
+        &self.id
     }
 
-    fn parse(value: &Value, pointer: &str) -> Result<Self, Invalid> {
+    fn groups(&self) -> &[String] {
+        self.group.as_deref().unwrap_or_default()
+    }
+}
+
+impl InputDescriptor {
+    pub(crate) fn parse(value: &Value, pointer: &str) -> Result<Self, Invalid> {
         let object = Object::new(value, pointer, DESCRIPTOR_MEMBERS)?;
         let id = object.required_str("id")?;
         let constraints =
@@ -482,13 +469,6 @@ fn parse_format(object: &Object<'_>) -> Result<Option<FormatDesignations>, Inval
         return Err(Invalid::new(at, Violation::Empty));
     }
     Ok(Some(format))
-}
-
-impl<'de> Deserialize<'de> for PresentationDefinition {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        Self::from_value(&value).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]

@@ -114,6 +114,40 @@ pub struct CompiledDefinition {
     array_matching: ArrayMatching,
 }
 
+impl PresentationDefinition {
+    /// Parses and validates a Presentation Definition (the plain object of PE v2.0 §10, not the
+    /// `{"presentation_definition": …}` envelope). Every JSONPath and filter is compiled once to
+    /// check it; use [`CompiledDefinition::from_value`] to keep the compiled form.
+    pub fn from_value(value: &Value) -> Result<Self, Error> {
+        let definition = Self::parse(value).map_err(Invalid::in_definition)?;
+        CompiledDefinition::new(definition).map(CompiledDefinition::into_definition)
+    }
+
+    /// Parses and validates a Presentation Definition from JSON text.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::Json(e.to_string()))?;
+        Self::from_value(&value)
+    }
+}
+
+/// Deserializing validates as [`PresentationDefinition::from_value`] does.
+impl<'de> serde::Deserialize<'de> for PresentationDefinition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <Value as serde::Deserialize>::deserialize(deserializer)?;
+        Self::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+impl InputDescriptor {
+    /// Parses and validates a standalone Input Descriptor Object (PE v2.0 §5.1.1), compiling its
+    /// paths and filters to check them. Pointers are relative to the descriptor.
+    pub fn from_value(value: &Value) -> Result<Self, Error> {
+        let descriptor = Self::parse(value, "").map_err(Invalid::in_definition)?;
+        compile_descriptor(&descriptor, "").map_err(Invalid::in_definition)?;
+        Ok(descriptor)
+    }
+}
+
 impl CompiledDefinition {
     /// Compiles a parsed definition, in [`ArrayMatching::AnyElement`] mode. Fails with the
     /// pointer of the first path or filter that does not compile.

@@ -9,9 +9,17 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use crate::definition::InputDescriptor;
 use crate::error::{Error, Invalid, Shortfall, Violation};
 use crate::json::{self, Object};
+
+/// What a submission requirement needs to know of an input descriptor: its `id` and the groups
+/// it is in (PE v2.0 §5.1.1 `group`).
+pub trait Grouped {
+    /// The descriptor's `id`.
+    fn id(&self) -> &str;
+    /// The descriptor's groups; empty when it has none.
+    fn groups(&self) -> &[String];
+}
 
 /// PE v2.0 §7.1.3.2: a submission requirement rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,9 +164,9 @@ impl SubmissionRequirement {
 
     /// PE v2.0 §7.1.3.5: whether the input descriptors marked in `present` (indexed like
     /// `descriptors`) satisfy this requirement. `pointer` locates the requirement for the error.
-    pub fn is_met(
+    pub fn is_met<D: Grouped>(
         &self,
-        descriptors: &[InputDescriptor],
+        descriptors: &[D],
         present: &[bool],
         pointer: &str,
     ) -> Result<(), Error> {
@@ -169,9 +177,9 @@ impl SubmissionRequirement {
             })
     }
 
-    fn check(
+    fn check<D: Grouped>(
         &self,
-        descriptors: &[InputDescriptor],
+        descriptors: &[D],
         present: &[bool],
         pointer: &str,
     ) -> Result<(), (String, Shortfall)> {
@@ -182,7 +190,7 @@ impl SubmissionRequirement {
                     if let Some(&missing) = members.iter().find(|&&i| !flag(present, i)) {
                         let member = descriptors
                             .get(missing)
-                            .map(|d| d.id.clone())
+                            .map(|d| d.id().to_owned())
                             .unwrap_or_default();
                         return Err((pointer.to_owned(), Shortfall::AllNeeds { member }));
                     }
@@ -237,9 +245,9 @@ impl SubmissionRequirement {
     /// `all` takes every member; `pick` with `count` takes the first `count` available members in
     /// definition order; `pick` without `count` takes every available member up to `max` and
     /// fails below `min` (as nuts-node v6 does).
-    pub(crate) fn choose(
+    pub(crate) fn choose<D: Grouped>(
         &self,
-        descriptors: &[InputDescriptor],
+        descriptors: &[D],
         available: &[bool],
         pointer: &str,
         chosen: &mut [bool],
@@ -265,7 +273,7 @@ impl SubmissionRequirement {
                         let member = unavailable
                             .first()
                             .and_then(|&i| descriptors.get(i))
-                            .map(|d| d.id.clone())
+                            .map(|d| d.id().to_owned())
                             .unwrap_or_default();
                         return Err(Unsatisfiable {
                             requirement: pointer.to_owned(),
@@ -357,11 +365,11 @@ pub(crate) struct Unsatisfiable {
     pub(crate) unavailable: Vec<usize>,
 }
 
-fn members(descriptors: &[InputDescriptor], group: &str) -> Vec<usize> {
+fn members<D: Grouped>(descriptors: &[D], group: &str) -> Vec<usize> {
     descriptors
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.group.iter().flatten().any(|g| g == group))
+        .filter(|(_, d)| d.groups().iter().any(|g| g == group))
         .map(|(i, _)| i)
         .collect()
 }

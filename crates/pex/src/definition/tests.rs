@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::Error;
 
 fn refusal(pd: Value) -> (String, Violation) {
     match PresentationDefinition::from_value(&pd) {

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::InputDescriptor;
 use crate::definition::PresentationDefinition;
 
 /// Input descriptors a1, a2 (group A), b1, b2 (group B) and c1 (groups A and C).
