@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load figures of the s2s token endpoint: starts a release build of hazel on free ports with the
-# bench policy, runs `hazel bench token` against it, and stops it. Once on SQLite with in-memory
+# bench policy, runs `hazel-bench token` against it, and stops it. Once on SQLite with in-memory
 # sessions, once on PostgreSQL with Redis (skipped when they do not answer).
 #   scripts/bench-token.sh [requests] [concurrency] [jwt_vp|ldp_vp]
 set -euo pipefail
@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 requests=${1:-4000}
 concurrency=${2:-32}
 format=${3:-jwt_vp}
-cargo build --release --locked --bin hazel
-hazel=$PWD/target/release/hazel
+cargo build --release --locked --bin hazel --bin hazel-bench
+hazel=${HAZEL:-$PWD/target/release/hazel}
+bench=${HAZEL_BENCH:-$PWD/target/release/hazel-bench}
 
 run() {
     local label=$1; shift
@@ -26,7 +27,7 @@ run() {
         sleep 0.1
     done
     echo "== $label"
-    (cd "$dir" && "$hazel" bench token --requests "$requests" --concurrency "$concurrency" --format "$format" "${flags[@]}") || {
+    (cd "$dir" && "$bench" token --requests "$requests" --concurrency "$concurrency" --format "$format" "${flags[@]}") || {
         tail -20 "$dir/log"; kill "$pid"; return 1; }
     kill "$pid"; wait "$pid" || true
     rm -rf "$dir"

@@ -27,9 +27,13 @@ pub enum Error {
     /// The document is not a valid DID document, or is for another DID.
     #[error("invalid DID document: {0}")]
     InvalidDocument(String),
-    /// The document could not be retrieved (network, size, status, SSRF guard).
+    /// The document could not be retrieved (network, size, status).
     #[error("DID document could not be retrieved: {0}")]
     Unavailable(String),
+    /// The resolver's own rules forbid fetching the document (the outbound guard of strict
+    /// mode: a loopback or private address, plain http); nothing was fetched.
+    #[error("DID document may not be retrieved: {0}")]
+    NotAllowed(String),
     /// The DID URL names no verification method of the document.
     #[error("verification method `{0}` not found")]
     KeyNotFound(String),

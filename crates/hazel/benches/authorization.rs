@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hazel::authorization::AuthorizationEngine;
+use hazel::services::authorization::AuthorizationEngine;
 use serde_json::json;
 
 fn bench(c: &mut Criterion) {

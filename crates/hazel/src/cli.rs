@@ -1,6 +1,6 @@
 //! The `hazel` command line: `hazel server` runs the node, `hazel config` prints the effective
 //! configuration. Every configuration key is also a flag (`--http.public.address`), as in
-//! nuts-node.
+//! nuts-node. The load generator is a binary of its own, `hazel-bench`, with the same flags.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,8 +13,17 @@ use crate::config::{self, Sources, env_name, keys};
 use crate::http::{self, Listeners};
 use crate::node::Node;
 
-/// The command-line definition.
-pub fn command() -> Command {
+/// The flags every command takes: `--configfile` and one flag per configuration key.
+pub fn config_args() -> Vec<Arg> {
+    let configfile = Arg::new("configfile")
+        .long("configfile")
+        .value_name("FILE")
+        .global(true)
+        .help(format!(
+            "YAML configuration file (env {}; default {} if it exists)",
+            config::load::CONFIGFILE_ENV,
+            config::load::DEFAULT_CONFIG_FILE
+        ));
     let key_flags = keys().into_iter().map(|key| {
         Arg::new(key.name.clone())
             .long(key.name.clone())
@@ -27,70 +36,20 @@ pub fn command() -> Command {
                 key.default
             ))
     });
+    std::iter::once(configfile).chain(key_flags).collect()
+}
+
+/// The command-line definition.
+pub fn command() -> Command {
     Command::new("hazel")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Obtain and check OAuth2 access tokens with verifiable credentials")
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .arg(
-            Arg::new("configfile")
-                .long("configfile")
-                .value_name("FILE")
-                .global(true)
-                .help(format!(
-                    "YAML configuration file (env {}; default {} if it exists)",
-                    config::load::CONFIGFILE_ENV,
-                    config::load::DEFAULT_CONFIG_FILE
-                )),
-        )
-        .args(key_flags)
+        .args(config_args())
         .subcommand(Command::new("server").about("Run the node"))
         .subcommand(
             Command::new("config").about("Print the effective configuration (secrets masked)"),
-        )
-        .subcommand(
-            Command::new("bench")
-                .about("Load generators against the node the configuration describes")
-                .subcommand_required(true)
-                .subcommand(
-                    Command::new("token")
-                        .about(
-                            "Drive s2s token requests (pre-signed presentations and DPoP proofs)",
-                        )
-                        .arg(
-                            Arg::new("requests")
-                                .long("requests")
-                                .value_parser(clap::value_parser!(usize))
-                                .default_value("2000"),
-                        )
-                        .arg(
-                            Arg::new("concurrency")
-                                .long("concurrency")
-                                .value_parser(clap::value_parser!(usize))
-                                .default_value("32"),
-                        )
-                        .arg(Arg::new("scope").long("scope").default_value("bench"))
-                        .arg(
-                            Arg::new("validity")
-                                .long("validity")
-                                .help("seconds the pre-signed presentations and proofs live")
-                                .value_parser(clap::value_parser!(i64))
-                                .default_value("300"),
-                        )
-                        .arg(
-                            Arg::new("bearer")
-                                .long("bearer")
-                                .help("no DPoP proofs: Bearer tokens")
-                                .action(clap::ArgAction::SetTrue),
-                        )
-                        .arg(
-                            Arg::new("format")
-                                .long("format")
-                                .help("jwt_vp of a jwt_vc, or ldp_vp of an ldp_vc (JSON-LD)")
-                                .value_parser(["jwt_vp", "ldp_vp"])
-                                .default_value("jwt_vp"),
-                        ),
-                ),
         )
 }
 
@@ -110,12 +69,13 @@ pub fn run() -> ExitCode {
     };
     match name {
         "config" => print_config(&loaded),
-        "bench" => bench(&loaded.config, sub),
         _ => server(loaded),
     }
 }
 
-fn sources(matches: &ArgMatches) -> Sources {
+/// Where the configuration comes from: the flags of [`config_args`] in `matches`, and the
+/// process environment.
+pub fn sources(matches: &ArgMatches) -> Sources {
     let flags = keys()
         .into_iter()
         .filter_map(|key| {
@@ -149,41 +109,8 @@ fn print_config(loaded: &config::load::Loaded) -> ExitCode {
     }
 }
 
-fn bench(config: &config::Config, matches: &ArgMatches) -> ExitCode {
-    let Some(("token", args)) = matches.subcommand() else {
-        return ExitCode::FAILURE;
-    };
-    let bench = crate::bench::TokenBench {
-        requests: args.get_one::<usize>("requests").copied().unwrap_or(2000),
-        concurrency: args
-            .get_one::<usize>("concurrency")
-            .copied()
-            .unwrap_or(32)
-            .max(1),
-        scope: args
-            .get_one::<String>("scope")
-            .cloned()
-            .unwrap_or_else(|| "bench".into()),
-        dpop: !args.get_flag("bearer"),
-        validity: args.get_one::<i64>("validity").copied().unwrap_or(300),
-        json_ld: args.get_one::<String>("format").map(String::as_str) == Some("ldp_vp"),
-    };
-    let result = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(crate::bench::token(config, &bench)));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            let _ = writeln!(std::io::stderr(), "hazel bench token: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
 fn server(loaded: config::load::Loaded) -> ExitCode {
-    crate::logging::init(loaded.config.verbosity, loaded.config.loggerformat);
+    crate::infra::logging::init(loaded.config.verbosity, loaded.config.loggerformat);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -216,11 +143,11 @@ async fn serve(loaded: config::load::Loaded) -> anyhow::Result<()> {
     let listeners = Listeners::bind(&node).await?;
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
-        url = node.config.public_url(),
+        url = node.config().public_url(),
         public = %listeners.public.local_addr()?,
         internal = %listeners.internal.local_addr()?,
-        sql = ?node.database.backend(),
-        sessions = node.sessions.kind(),
+        sql = ?node.runtime().database.backend(),
+        sessions = node.runtime().sessions.kind(),
         "hazel is up"
     );
     let shutdown = CancellationToken::new();
@@ -232,7 +159,7 @@ async fn serve(loaded: config::load::Loaded) -> anyhow::Result<()> {
         shutdown,
     )
     .await?;
-    node.database.close().await;
+    node.runtime().database.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,68 +1,34 @@
-//! The composition root: builds the stores from the configuration and hands them to the routers.
-//! Every dependency sits behind a type that has a real implementation and is tested against the
-//! real thing (SQLite and PostgreSQL; memory and Redis).
+//! The composition root: builds every store and service from the configuration, wires the flows
+//! to the services they need, and hands each HTTP handler only the part it asks for (axum
+//! `FromRef`). Nothing else in the node builds a service or reads the whole of it.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::authorization::{AuthorizationEngine, AuthorizationError};
-use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, InternalAuthType, Secret};
-use crate::credentials::Credentials;
-use crate::keys::{Kek, KekError, KeyStore, SqlKeyStore};
-use crate::metrics::Metrics;
-use crate::outbound::{FetchError, OutboundClient};
-use crate::policy::{PolicyBackend, PolicyDirectory, PolicyError, PolicySource};
-use crate::resolver::NodeResolver;
-use crate::storage::StorageError;
-use crate::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
-use crate::storage::sql::{AuditLog, Database};
-use crate::subjects::Subjects;
-use crate::tokens::AccessTokens;
+use axum::extract::FromRef;
 
-/// Everything a request handler may need, cheap to clone (every member is shared).
-#[derive(Debug, Clone)]
-pub struct Node {
-    /// The effective configuration.
-    pub config: Arc<Config>,
-    /// The SQL database.
-    pub database: Database,
-    /// The session store.
-    pub sessions: Arc<dyn SessionStore>,
-    /// The audit trail.
-    pub audit: AuditLog,
-    /// The metrics registry.
-    pub metrics: Arc<Metrics>,
-    /// The clock.
-    pub clock: Arc<dyn Clock>,
-    /// When this process started serving, for `/status`.
-    pub started: Instant,
-    /// The bearer token `/internal/*` requires, if any.
-    pub internal_token: Option<Arc<Secret>>,
-    /// The private keys.
-    pub keys: Arc<dyn KeyStore>,
-    /// The organizations this node hosts.
-    pub subjects: Subjects,
-    /// DID resolution.
-    pub resolver: Arc<dyn did::Resolver>,
-    /// The guarded client for outbound fetches.
-    pub outbound: OutboundClient,
-    /// Issuer, wallets, holder and verifier.
-    pub credentials: Credentials,
-    /// Scope → Presentation Definition mapping, when configured.
-    pub policy: Option<Arc<dyn PolicySource>>,
-    /// Usage-time authorization policies, when configured.
-    pub authorization: Option<AuthorizationEngine>,
-    /// The client for the operator's own services (policy backend, AuthZEN PDP): plain HTTP and
-    /// private addresses allowed, timeouts and size limits kept.
-    pub policy_client: OutboundClient,
-    /// Access tokens issued by this node.
-    pub tokens: AccessTokens,
-    /// Cached `client_id` bindings of token requests.
-    pub client_bindings: Arc<crate::authserver::client::Bindings>,
-    /// Remote authorization server metadata and definitions, briefly cached.
-    pub remote_cache: Arc<crate::client::RemoteCache>,
-}
+use crate::config::{Config, InternalAuthType, Secret};
+use crate::flows::resource_server::ResourceServer;
+use crate::flows::s2s_client::{self, S2sClient};
+use crate::flows::s2s_server::{self, ClientBindings, S2sServer};
+use crate::infra::clock::{Clock, SystemClock};
+use crate::infra::metrics::Metrics;
+use crate::infra::outbound::{FetchError, OutboundClient};
+use crate::infra::resolver::NodeResolver;
+use crate::infra::storage::StorageError;
+use crate::infra::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
+use crate::infra::storage::sql::{Backend, Database};
+use crate::services::audit::AuditLog;
+use crate::services::authorization::{AuthorizationEngine, AuthorizationError};
+use crate::services::credentials::Credentials;
+use crate::services::credentials::contexts::{self, ContextFileError};
+use crate::services::dpop::{DpopGuard, DpopSettings};
+use crate::services::keys::{DEFAULT_KEK_FILE, Kek, KekError, KeyStore, SqlKeyStore};
+use crate::services::policy::{Policy, PolicyBackend, PolicyDirectory, PolicyError, PolicySource};
+use crate::services::replay::Replay;
+use crate::services::scopes::{AuthZenPdp, RegoDecider, ScopeDecider};
+use crate::services::subjects::Subjects;
+use crate::services::tokens::AccessTokens;
 
 /// Why the node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +55,7 @@ pub enum StartError {
     Authorization(#[from] AuthorizationError),
     /// A mapped JSON-LD context file cannot be used.
     #[error(transparent)]
-    JsonLd(#[from] crate::credentials::contexts::ContextFileError),
+    JsonLd(#[from] ContextFileError),
     /// The outbound HTTP client could not be built.
     #[error("outbound HTTP client: {0}")]
     Outbound(#[from] FetchError),
@@ -113,136 +79,321 @@ pub enum StartError {
     },
 }
 
+/// What the health and status endpoints report on.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    /// The SQL database.
+    pub database: Database,
+    /// The session store.
+    pub sessions: Arc<dyn SessionStore>,
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// When this process started serving.
+    pub started: Instant,
+}
+
+/// The node: every service, built once; cheap to clone. Handlers take parts of it.
+#[derive(Debug, Clone)]
+pub struct Node {
+    config: Arc<Config>,
+    runtime: Runtime,
+    internal_token: Option<Arc<Secret>>,
+    subjects: Subjects,
+    resolver: Arc<dyn did::Resolver>,
+    credentials: Credentials,
+    policy: Policy,
+    authorization: Option<AuthorizationEngine>,
+    audit: AuditLog,
+    s2s_server: S2sServer,
+    s2s_client: S2sClient,
+    resource_server: ResourceServer,
+}
+
+fn seconds(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn parse_url(key: &'static str, value: &str) -> Result<url::Url, StartError> {
+    url::Url::parse(value).map_err(|e| StartError::Url {
+        key,
+        reason: e.to_string(),
+    })
+}
+
 impl Node {
-    /// The current time in Unix seconds, from the node's clock (fixed in tests).
-    pub fn now(&self) -> i64 {
-        self.clock.now().unix_timestamp()
-    }
-
-    /// Whether a decision point can grant the extra scopes of a `dynamic` profile.
-    pub fn can_decide_scopes(&self) -> bool {
-        self.authorization.is_some() || self.config.policy.authzen.endpoint.is_some()
-    }
-
-    /// Opens the stores as configured: SQLite or PostgreSQL (migrated), memory or Redis.
+    /// Opens the stores as configured (SQLite or PostgreSQL, migrated; memory or Redis) and
+    /// builds every service on them.
     pub async fn open(config: Config) -> Result<Self, StartError> {
         let database = Database::open(&config.storage.sql, &config.datadir).await?;
-        let sessions: Arc<dyn SessionStore> = if config.storage.session.redis.address.is_empty() {
-            Arc::new(MemorySessionStore::new())
-        } else {
-            Arc::new(RedisSessionStore::connect(&config.storage.session.redis).await?)
-        };
-        let internal_token = match (
-            config.http.internal.auth.kind,
-            &config.http.internal.auth.tokenfile,
-        ) {
-            (InternalAuthType::Token, Some(path)) => {
-                let token = std::fs::read_to_string(path).map_err(|e| StartError::TokenFile {
-                    path: path.display().to_string(),
-                    reason: e.to_string(),
-                })?;
-                Some(Arc::new(Secret::new(token.trim())))
-            }
-            _ => None,
-        };
-        let (kek, warning) = Kek::load(&config.crypto, &config.datadir)?;
-        if let Some(warning) = warning {
-            tracing::warn!("{warning}");
-        }
-        if database.backend() == crate::storage::sql::Backend::Postgres
-            && config.crypto.kek.is_empty()
-            && config.crypto.kekfile.is_none()
-        {
-            tracing::warn!(
-                "private keys in PostgreSQL are sealed with {}: nodes sharing this database need \
-                 the same key-encryption key; set crypto.kek or crypto.kekfile on each",
-                config.datadir.join(crate::keys::DEFAULT_KEK_FILE).display()
-            );
-        }
-        let keys: Arc<dyn KeyStore> = Arc::new(SqlKeyStore::new(database.clone(), kek));
-        let base_url = url::Url::parse(config.public_url()).map_err(|e| StartError::Url {
-            key: "url",
-            reason: e.to_string(),
-        })?;
-        let subjects = Subjects::new(database.clone(), keys.clone(), base_url.clone());
+        let sessions = open_sessions(&config).await?;
+        let metrics = Arc::new(Metrics::new());
+        let keys = open_keys(&config, &database)?;
+        let base_url = parse_url("url", config.public_url())?;
+        let subjects = Subjects::new(database.clone(), keys, base_url.clone());
         let outbound = OutboundClient::new(&config.http.client, config.strictmode)?;
+        // The policy backend and PDP are the operator's own services: plain HTTP and private
+        // addresses are allowed, timeouts and size limits stay.
+        let operator_client = OutboundClient::new(&config.http.client, false)?;
         let resolver = Arc::new(NodeResolver::new(
-            subjects.clone(),
+            Arc::new(subjects.clone()),
             outbound.clone(),
             config.resolver.clone(),
         ));
-        let metrics = Arc::new(Metrics::new());
-        // The policy backend and PDP are the operator's own services.
-        let policy_client = OutboundClient::new(&config.http.client, false)?;
-        let policy: Option<Arc<dyn PolicySource>> =
-            match (&config.policy.directory, &config.policy.address) {
-                (Some(directory), _) => {
-                    let loaded = PolicyDirectory::load(directory)?;
-                    tracing::info!(
-                        scopes = loaded.scopes().collect::<Vec<_>>().join(" "),
-                        "policy directory loaded"
-                    );
-                    Some(Arc::new(loaded))
-                }
-                (None, Some(address)) => {
-                    let address = url::Url::parse(address).map_err(|e| StartError::Url {
-                        key: "policy.address",
-                        reason: e.to_string(),
-                    })?;
-                    // The backend is the operator's own service: plain HTTP and private addresses are
-                    // allowed, timeouts and size limits stay.
-                    Some(Arc::new(PolicyBackend::new(
-                        policy_client.clone(),
-                        address,
-                        config.policy.cachettl,
-                        metrics.clone(),
-                    )))
-                }
-                (None, None) => None,
-            };
-        let authorization = match &config.policy.authorization.directory {
-            Some(directory) => {
-                let engine = AuthorizationEngine::load(directory)?;
-                tracing::info!(
-                    policies = engine.policies().join(" "),
-                    "authorization policies loaded"
-                );
-                Some(engine)
-            }
-            None => None,
-        };
-        let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(i64::MAX);
-        let contexts =
-            Arc::new(crate::credentials::contexts::load(&config.jsonld.contexts, &outbound).await?);
+        let contexts = Arc::new(contexts::load(&config.jsonld.contexts, &outbound).await?);
         let credentials = Credentials::new(
             database.clone(),
             subjects.clone(),
             resolver.clone(),
-            skew,
+            seconds(config.auth.clockskew),
             base_url,
             outbound.clone(),
             contexts,
         );
+        let PolicySources { source, backend } = open_policy(&config, &operator_client, &metrics)?;
+        let authorization = open_authorization(&config)?;
+        let scopes = scope_decider(&config, authorization.as_ref(), &operator_client)?;
+        let policy = Policy::new(source, scopes.is_some());
+        let replay = Replay::new(sessions.clone());
+        let dpop = DpopGuard::new(
+            DpopSettings {
+                max_age: config.auth.dpop.maxage,
+                skew: config.auth.clockskew,
+                require_nonce: config.auth.dpop.requirenonce,
+            },
+            replay.clone(),
+        );
+        let tokens = AccessTokens::new(sessions.clone());
+        let audit = AuditLog::new(database.clone());
+        let bindings = ClientBindings::new(outbound.clone(), seconds(config.auth.clockskew));
+        let s2s_server = S2sServer::new(
+            s2s_server::Settings {
+                public_url: config.public_url().to_owned(),
+                skew: seconds(config.auth.clockskew),
+                max_validity: seconds(config.auth.presentationmaxvalidity),
+                token_lifetime: seconds(config.auth.accesstokenlifetime),
+            },
+            s2s_server::Services {
+                subjects: subjects.clone(),
+                verifier: Arc::new(credentials.clone()),
+                policy: policy.clone(),
+                scopes,
+                bindings: bindings.clone(),
+                dpop: dpop.clone(),
+                replay,
+                tokens: tokens.clone(),
+                audit: audit.clone(),
+                metrics: metrics.clone(),
+            },
+        );
+        let s2s_client = S2sClient::new(
+            config.public_url(),
+            s2s_client::Services {
+                subjects: subjects.clone(),
+                credentials: credentials.clone(),
+                outbound,
+                sessions: sessions.clone(),
+            },
+        );
+        let mut caches = vec![
+            subjects.cache_stats(),
+            bindings.cache_stats(),
+            s2s_client.cache_stats(),
+        ];
+        caches.extend(resolver.caches());
+        caches.extend(credentials.cache_stats());
+        caches.extend(backend.map(|b| b.cache_stats()));
+        metrics.register_caches(caches);
         Ok(Self {
-            credentials,
-            audit: AuditLog::new(database.clone()),
-            policy_client,
-            tokens: AccessTokens::new(sessions.clone()),
-            client_bindings: Arc::new(crate::authserver::client::bindings()),
-            remote_cache: Arc::new(crate::client::remote_cache()),
+            internal_token: internal_token(&config)?,
             config: Arc::new(config),
-            database,
-            sessions,
-            metrics,
-            policy,
-            authorization,
-            clock: Arc::new(SystemClock),
-            started: Instant::now(),
-            internal_token,
-            keys,
+            runtime: Runtime {
+                database,
+                sessions,
+                metrics,
+                clock: Arc::new(SystemClock),
+                started: Instant::now(),
+            },
+            resource_server: ResourceServer::new(tokens, audit.clone(), dpop),
             subjects,
             resolver,
-            outbound,
+            credentials,
+            policy,
+            authorization,
+            audit,
+            s2s_server,
+            s2s_client,
         })
     }
+
+    /// The effective configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The current time in Unix seconds, from the node's clock.
+    pub fn now(&self) -> i64 {
+        self.runtime.clock.now().unix_timestamp()
+    }
+
+    /// The stores and counters the health and status endpoints report on.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// The bearer token `/internal/*` requires, if any.
+    pub fn internal_token(&self) -> Option<Arc<Secret>> {
+        self.internal_token.clone()
+    }
+
+    /// The organizations this node hosts.
+    pub fn subjects(&self) -> &Subjects {
+        &self.subjects
+    }
+
+    /// Issuer, wallets, holder and verifier.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// DID resolution.
+    pub fn resolver(&self) -> &Arc<dyn did::Resolver> {
+        &self.resolver
+    }
+
+    /// The audit trail.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
 }
+
+async fn open_sessions(config: &Config) -> Result<Arc<dyn SessionStore>, StartError> {
+    Ok(if config.storage.session.redis.address.is_empty() {
+        Arc::new(MemorySessionStore::new())
+    } else {
+        Arc::new(RedisSessionStore::connect(&config.storage.session.redis).await?)
+    })
+}
+
+fn open_keys(config: &Config, database: &Database) -> Result<Arc<dyn KeyStore>, StartError> {
+    let (kek, warning) = Kek::load(&config.crypto, &config.datadir)?;
+    if let Some(warning) = warning {
+        tracing::warn!("{warning}");
+    }
+    if database.backend() == Backend::Postgres
+        && config.crypto.kek.is_empty()
+        && config.crypto.kekfile.is_none()
+    {
+        tracing::warn!(
+            "private keys in PostgreSQL are sealed with {}: nodes sharing this database need \
+             the same key-encryption key; set crypto.kek or crypto.kekfile on each",
+            config.datadir.join(DEFAULT_KEK_FILE).display()
+        );
+    }
+    Ok(Arc::new(SqlKeyStore::new(database.clone(), kek)))
+}
+
+fn internal_token(config: &Config) -> Result<Option<Arc<Secret>>, StartError> {
+    let auth = &config.http.internal.auth;
+    let (InternalAuthType::Token, Some(path)) = (auth.kind, &auth.tokenfile) else {
+        return Ok(None);
+    };
+    let token = std::fs::read_to_string(path).map_err(|e| StartError::TokenFile {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(Arc::new(Secret::new(token.trim()))))
+}
+
+/// Where scope mappings come from, and the policy backend again when it is one (for its cache's
+/// metrics).
+struct PolicySources {
+    source: Option<Arc<dyn PolicySource>>,
+    backend: Option<Arc<PolicyBackend>>,
+}
+
+fn open_policy(
+    config: &Config,
+    operator_client: &OutboundClient,
+    metrics: &Arc<Metrics>,
+) -> Result<PolicySources, StartError> {
+    match (&config.policy.directory, &config.policy.address) {
+        (Some(directory), _) => {
+            let loaded = PolicyDirectory::load(directory)?;
+            tracing::info!(
+                scopes = loaded.scopes().collect::<Vec<_>>().join(" "),
+                "policy directory loaded"
+            );
+            Ok(PolicySources {
+                source: Some(Arc::new(loaded)),
+                backend: None,
+            })
+        }
+        (None, Some(address)) => {
+            let backend = Arc::new(PolicyBackend::new(
+                operator_client.clone(),
+                parse_url("policy.address", address)?,
+                config.policy.cachettl,
+                metrics.clone(),
+            ));
+            Ok(PolicySources {
+                source: Some(backend.clone()),
+                backend: Some(backend),
+            })
+        }
+        (None, None) => Ok(PolicySources {
+            source: None,
+            backend: None,
+        }),
+    }
+}
+
+fn open_authorization(config: &Config) -> Result<Option<AuthorizationEngine>, StartError> {
+    let Some(directory) = &config.policy.authorization.directory else {
+        return Ok(None);
+    };
+    let engine = AuthorizationEngine::load(directory)?;
+    tracing::info!(
+        policies = engine.policies().join(" "),
+        "authorization policies loaded"
+    );
+    Ok(Some(engine))
+}
+
+/// The decision point for dynamic scopes: an AuthZEN PDP when configured, else the Rego policies.
+fn scope_decider(
+    config: &Config,
+    authorization: Option<&AuthorizationEngine>,
+    operator_client: &OutboundClient,
+) -> Result<Option<Arc<dyn ScopeDecider>>, StartError> {
+    if let Some(endpoint) = &config.policy.authzen.endpoint {
+        return Ok(Some(Arc::new(AuthZenPdp {
+            client: operator_client.clone(),
+            endpoint: parse_url("policy.authzen.endpoint", endpoint)?,
+        })));
+    }
+    Ok(authorization.map(|engine| Arc::new(RegoDecider(engine.clone())) as Arc<dyn ScopeDecider>))
+}
+
+/// Declares that handlers may take this part of the node as their state.
+macro_rules! part {
+    ($type:ty, $node:ident => $part:expr) => {
+        impl FromRef<Node> for $type {
+            fn from_ref($node: &Node) -> Self {
+                $part
+            }
+        }
+    };
+}
+
+part!(Runtime, node => node.runtime.clone());
+part!(Arc<dyn Clock>, node => node.runtime.clock.clone());
+part!(Subjects, node => node.subjects.clone());
+part!(Credentials, node => node.credentials.clone());
+part!(Arc<dyn did::Resolver>, node => node.resolver.clone());
+part!(Policy, node => node.policy.clone());
+part!(Option<AuthorizationEngine>, node => node.authorization.clone());
+part!(S2sServer, node => node.s2s_server.clone());
+part!(S2sClient, node => node.s2s_client.clone());
+part!(ResourceServer, node => node.resource_server.clone());

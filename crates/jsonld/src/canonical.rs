@@ -7,10 +7,6 @@
 //! out of the dataset is not covered by the signature.
 
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
 use std::sync::Arc;
 
 use json_ld::expansion::Expand;
@@ -196,7 +192,7 @@ fn to_dataset(
         options,
         (),
     );
-    let mut expanded = ready(future)
+    let mut expanded = crate::ready::ready(future)
         .ok_or_else(|| Error::Expansion("context loading did not complete".to_owned()))?
         .map_err(expansion_error)?;
     let mut generator = Blank::new();
@@ -226,19 +222,6 @@ fn to_dataset(
         }
     }
     Ok(dataset)
-}
-
-/// Polls a future that cannot wait: the context store answers from memory, so JSON-LD
-/// processing completes in one poll and needs no executor (nor a `Send` future).
-pub(crate) fn ready<F: Future>(future: F) -> Option<F::Output> {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => Some(output),
-        Poll::Pending => None,
-    }
 }
 
 /// The nesting depth of objects and arrays, without recursion.

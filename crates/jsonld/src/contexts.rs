@@ -3,7 +3,9 @@
 //! document naming any other context is refused rather than fetched.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+
+use cache::{Cache, FOREVER};
 
 use json_ld::context_processing::Process;
 use json_ld::syntax::TryFromJson;
@@ -55,8 +57,8 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 /// The prefix nuts-node's configuration uses for its embedded context files.
 const BUILTIN_PATH_PREFIX: &str = "assets/contexts/";
 
-/// Processed top-level contexts kept at most; beyond it the cache starts over (credentials use a
-/// handful of context combinations, so this only bounds what a stream of crafted ones can hold).
+/// Processed top-level contexts kept at most; beyond it the oldest go (credentials use a handful
+/// of context combinations, so this only bounds what a stream of crafted ones can hold).
 const PROCESSED_CAPACITY: usize = 64;
 
 /// An active context ready for expansion.
@@ -67,11 +69,29 @@ const CANONICAL_CAPACITY: usize = 1024;
 
 /// Context documents by URL, the top-level contexts processed from them, and remembered
 /// canonical forms. Both caches are pure functions of this store, which is fixed once built.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Contexts {
     documents: HashMap<IriBuf, RemoteDocument>,
-    processed: Arc<Mutex<HashMap<String, Arc<ActiveContext>>>>,
-    canonical: Arc<Mutex<HashMap<[u8; 32], Arc<str>>>>,
+    processed: Arc<Cache<String, Arc<ActiveContext>>>,
+    canonical: Arc<Cache<[u8; 32], Arc<str>>>,
+}
+
+impl Default for Contexts {
+    fn default() -> Self {
+        Self {
+            documents: HashMap::new(),
+            processed: fresh_processed(),
+            canonical: fresh_canonical(),
+        }
+    }
+}
+
+fn fresh_processed() -> Arc<Cache<String, Arc<ActiveContext>>> {
+    Arc::new(Cache::new("jsonld_processed_contexts", PROCESSED_CAPACITY))
+}
+
+fn fresh_canonical() -> Arc<Cache<[u8; 32], Arc<str>>> {
+    Arc::new(Cache::new("jsonld_canonical_forms", CANONICAL_CAPACITY))
 }
 
 impl std::fmt::Debug for Contexts {
@@ -121,14 +141,22 @@ impl Contexts {
             .insert(iri.clone(), RemoteDocument::new(Some(iri), None, document));
         // What was processed or canonicalized may have used the context this replaces; clones
         // made before keep their own caches.
-        self.processed = Arc::default();
-        self.canonical = Arc::default();
+        self.processed = fresh_processed();
+        self.canonical = fresh_canonical();
         Ok(())
     }
 
     /// Whether a context is held for `url`.
     pub fn contains(&self, url: &str) -> bool {
         Iri::new(url).is_ok_and(|iri| self.documents.contains_key(iri))
+    }
+
+    /// The caches, for the metrics: processed contexts and remembered canonical forms.
+    pub fn cache_stats(&self) -> [(&'static str, Arc<cache::Stats>); 2] {
+        [
+            (self.processed.name(), self.processed.stats()),
+            (self.canonical.name(), self.canonical.stats()),
+        ]
     }
 
     /// The URLs held, sorted.
@@ -142,23 +170,12 @@ impl Contexts {
 impl Contexts {
     /// A remembered canonical form.
     pub(crate) fn remembered(&self, key: &[u8; 32]) -> Option<Arc<str>> {
-        self.canonical
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .cloned()
+        self.canonical.get(key)
     }
 
-    /// Remembers a canonical form; the cache starts over when full.
+    /// Remembers a canonical form; when full, the oldest go.
     pub(crate) fn remember(&self, key: [u8; 32], canonical: Arc<str>) {
-        let mut cache = self
-            .canonical
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if cache.len() >= CANONICAL_CAPACITY {
-            cache.clear();
-        }
-        cache.insert(key, canonical);
+        self.canonical.insert(key, canonical, FOREVER);
     }
 
     /// The active context a document's top-level `@context` value gives, processed from the empty
@@ -168,13 +185,8 @@ impl Contexts {
         context: json_ld::syntax::Value,
     ) -> Result<Arc<ActiveContext>, Error> {
         let key = context.to_string();
-        let cache = || {
-            self.processed
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
-        if let Some(active) = cache().get(&key) {
-            return Ok(active.clone());
+        if let Some(active) = self.processed.get(&key) {
+            return Ok(active);
         }
         let local = json_ld::syntax::context::Context::try_from_json(context)
             .map_err(|e| Error::Expansion(format!("invalid @context: {e}")))?;
@@ -188,7 +200,7 @@ impl Contexts {
             json_ld::context_processing::Options::default(),
             (),
         );
-        let active = match crate::canonical::ready(future) {
+        let active = match crate::ready::ready(future) {
             Some(Ok(processed)) => Arc::new(processed.into_processed()),
             Some(Err(json_ld::context_processing::Error::ContextLoadingFailed(load)))
                 if load.cause.is::<NotHeld>() =>
@@ -204,11 +216,7 @@ impl Contexts {
                 ));
             }
         };
-        let mut cache = cache();
-        if cache.len() >= PROCESSED_CAPACITY {
-            cache.clear();
-        }
-        cache.insert(key, active.clone());
+        self.processed.insert(key, active.clone(), FOREVER);
         Ok(active)
     }
 }

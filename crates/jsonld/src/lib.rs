@@ -17,6 +17,7 @@
 pub mod canonical;
 pub mod contexts;
 pub mod error;
+mod ready;
 
 pub use canonical::{Limits, Strictness, canonicalize, canonicalize_remembered};
 pub use contexts::Contexts;

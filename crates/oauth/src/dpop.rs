@@ -18,12 +18,9 @@ use jose::{Algorithm, Jwk, Signer, VerifyingKey, base64url};
 /// The `typ` a proof carries (RFC 9449 §4.2).
 pub const TYP: &str = "dpop+jwt";
 
-/// The algorithms a proof may be signed with, in the order `dpop_signing_alg_values_supported`
-/// lists them. PKCS#1 v1.5 (`RS*`) is left out as nuts-node does; `none` and HMAC never qualify
-/// (RFC 9449 §4.3 check 5).
-pub const SIGNING_ALGORITHMS: [&str; 7] = [
-    "ES256", "EdDSA", "ES384", "ES512", "PS256", "PS384", "PS512",
-];
+/// The algorithms a proof may be signed with (RFC 9449 §4.3 check 5), in the order
+/// `dpop_signing_alg_values_supported` lists them.
+pub use crate::SIGNING_ALGORITHMS;
 
 /// The longest `jti` accepted, in bytes: every `jti` is kept for the replay window, so its size
 /// is bounded (nuts-node uses the same limit).
@@ -128,25 +125,60 @@ impl DpopError {
     }
 }
 
-/// A DPoP proof whose form and signature are valid (RFC 9449 §4.3 checks 2–7).
+/// A DPoP proof whose form and signature are valid (RFC 9449 §4.3 checks 2–7). Only
+/// [`Proof::parse`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proof {
+    jwk: Jwk,
+    jkt: String,
+    jti: String,
+    htm: String,
+    htu: String,
+    iat: i64,
+    ath: Option<String>,
+    nonce: Option<String>,
+}
+
+impl Proof {
     /// The public key from the header.
-    pub jwk: Jwk,
-    /// RFC 7638 thumbprint of [`Self::jwk`], base64url: the `cnf.jkt` a token is bound to.
-    pub jkt: String,
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    /// RFC 7638 thumbprint of the key, base64url: the `cnf.jkt` a token is bound to.
+    pub fn jkt(&self) -> &str {
+        &self.jkt
+    }
+
     /// `jti`, for the replay check (§11.1).
-    pub jti: String,
+    pub fn jti(&self) -> &str {
+        &self.jti
+    }
+
     /// `htm`.
-    pub htm: String,
+    pub fn htm(&self) -> &str {
+        &self.htm
+    }
+
     /// `htu`, as given.
-    pub htu: String,
+    pub fn htu(&self) -> &str {
+        &self.htu
+    }
+
     /// `iat`, seconds since the epoch.
-    pub iat: i64,
+    pub fn iat(&self) -> i64 {
+        self.iat
+    }
+
     /// `ath`, when present.
-    pub ath: Option<String>,
+    pub fn ath(&self) -> Option<&str> {
+        self.ath.as_deref()
+    }
+
     /// `nonce`, when present.
-    pub nonce: Option<String>,
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
 }
 
 /// What the server expects of a proof for the request at hand.

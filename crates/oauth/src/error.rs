@@ -128,16 +128,20 @@ impl<'de> Deserialize<'de> for ErrorCode {
     }
 }
 
-/// The JSON body of an OAuth 2.0 error response (RFC 6749 §5.2).
+/// The JSON body of an OAuth 2.0 error response (RFC 6749 §5.2). Made by [`ErrorResponse::new`]
+/// or read from a remote server with [`ErrorResponse::from_remote`], both of which keep the
+/// description within what §5.2 allows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorResponse {
-    /// The error code.
-    pub error: ErrorCode,
-    /// A human-readable ASCII text that helps the client developer; RFC 6749 §5.2 says it
-    /// MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E.
+    error: ErrorCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_description: Option<String>,
+    error_description: Option<String>,
 }
+
+/// The longest remote `error_description` kept, in characters.
+const MAX_REMOTE_DESCRIPTION: usize = 300;
+/// The longest remote `error` code kept, in characters.
+const MAX_REMOTE_CODE: usize = 64;
 
 impl ErrorResponse {
     /// An error response whose description is made safe for the wire: characters RFC 6749 §5.2
@@ -153,6 +157,54 @@ impl ErrorResponse {
         Self {
             error,
             error_description: (!description.is_empty()).then_some(description),
+        }
+    }
+
+    /// The error code.
+    pub fn error(&self) -> &ErrorCode {
+        &self.error
+    }
+
+    /// The description, when there is one.
+    pub fn description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+
+    /// A remote server's error response, when `body` is one: a bounded, printable excerpt of
+    /// its text, fit for our own answers and logs.
+    pub fn from_remote(body: &[u8]) -> Option<Self> {
+        #[derive(Deserialize)]
+        struct Remote {
+            error: String,
+            #[serde(default)]
+            error_description: Option<String>,
+        }
+        let remote: Remote = serde_json::from_slice(body).ok()?;
+        let code: String = remote
+            .error
+            .chars()
+            .filter(char::is_ascii_graphic)
+            .take(MAX_REMOTE_CODE)
+            .collect();
+        if code.is_empty() {
+            return None;
+        }
+        let description: String = remote
+            .error_description
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_REMOTE_DESCRIPTION)
+            .collect();
+        Some(Self::new(ErrorCode::parse(&code), description))
+    }
+}
+
+/// nuts-node's form of a remote error in its own answers: `<error> - <error_description>`.
+impl fmt::Display for ErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error_description {
+            Some(description) => write!(f, "{} - {description}", self.error),
+            None => f.write_str(self.error.as_str()),
         }
     }
 }

@@ -32,46 +32,110 @@ use crate::ldp::{ASSERTION_METHOD, AUTHENTICATION, LdProcessing, LdProof};
 use crate::model::parse_date;
 use crate::{Credential, Error, Format, Presentation};
 
-/// A credential whose proof verified.
+/// A credential whose proof verified. Only the [`Verifier`] makes one, so holding one means the
+/// credential was verified.
 #[derive(Debug, Clone)]
 pub struct VerifiedCredential {
-    /// The credential in its JSON form (for JWTs rebuilt from the claims).
-    pub credential: Credential,
-    /// The format it came in.
-    pub format: Format,
-    /// As it came in: the JWT string or the JSON-LD object.
-    pub raw: Value,
-    /// The DID URL of the key that signed it.
-    pub kid: String,
+    credential: Credential,
+    format: Format,
+    raw: Value,
+    kid: String,
 }
 
-/// A presentation whose proof, credentials and holder binding verified.
+impl VerifiedCredential {
+    /// The credential in its JSON form (for JWTs rebuilt from the claims).
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    /// The format it came in.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// As it came in: the JWT string or the JSON-LD object.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    /// The DID URL of the key that signed it.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+}
+
+/// A presentation whose proof, credentials and holder binding verified. Only the [`Verifier`]
+/// makes one.
 #[derive(Debug, Clone)]
 pub struct VerifiedPresentation {
+    presentation: Presentation,
+    format: Format,
+    raw: Value,
+    holder: String,
+    kid: String,
+    key: Jwk,
+    terms: PresentationTerms,
+    jti: Option<String>,
+    credentials: Vec<VerifiedCredential>,
+}
+
+impl VerifiedPresentation {
     /// The presentation in its JSON form.
-    pub presentation: Presentation,
+    pub fn presentation(&self) -> &Presentation {
+        &self.presentation
+    }
+
+    /// Its W3C JSON form as Presentation Exchange paths see it: for a `jwt_vp` the `vp` claim
+    /// with `id` from `jti`, as nuts-node builds it.
+    pub fn json(&self) -> Value {
+        let mut json = serde_json::to_value(&self.presentation).unwrap_or_default();
+        if let (Some(object), Some(jti)) = (json.as_object_mut(), &self.jti) {
+            object
+                .entry("id")
+                .or_insert_with(|| Value::String(jti.clone()));
+        }
+        json
+    }
+
     /// The format it came in.
-    pub format: Format,
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     /// As it came in.
-    pub raw: Value,
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
     /// The DID of the signer (the holder).
-    pub holder: String,
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
     /// The DID URL of the key that signed it.
-    pub kid: String,
-    /// `aud`.
-    pub audience: Option<Audience>,
-    /// `nonce`, when a string.
-    pub nonce: Option<String>,
-    /// `jti`.
-    pub jti: Option<String>,
-    /// `iat`.
-    pub issued_at: Option<i64>,
-    /// `nbf`.
-    pub not_before: Option<i64>,
-    /// `exp`.
-    pub expires: Option<i64>,
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The public key that signed it, as resolved when it was verified.
+    pub fn key(&self) -> &Jwk {
+        &self.key
+    }
+
+    /// Its `jti` (a JSON-LD presentation's `id`).
+    pub fn jti(&self) -> Option<&str> {
+        self.jti.as_deref()
+    }
+
     /// The verified credentials, in order.
-    pub credentials: Vec<VerifiedCredential>,
+    pub fn credentials(&self) -> &[VerifiedCredential] {
+        &self.credentials
+    }
+
+    /// The verified presentation's terms: audience, nonce and validity.
+    pub fn terms(&self) -> PresentationTerms {
+        self.terms.clone()
+    }
 }
 
 /// The terms a presentation sets for its own use: audience, nonce and validity. A `jwt_vp` sets
@@ -130,18 +194,6 @@ impl PresentationTerms {
     }
 }
 
-impl VerifiedPresentation {
-    /// The verified presentation's terms.
-    pub fn terms(&self) -> PresentationTerms {
-        PresentationTerms {
-            audience: self.audience.clone(),
-            nonce: self.nonce.clone(),
-            start: self.not_before.or(self.issued_at),
-            expires: self.expires,
-        }
-    }
-}
-
 /// Verifies with a resolver, a time and a clock skew.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier<'a> {
@@ -158,6 +210,7 @@ pub struct Verifier<'a> {
 struct Checked {
     claims: Claims,
     kid: DidUrl,
+    key: Jwk,
 }
 
 impl Verifier<'_> {
@@ -213,7 +266,11 @@ impl Verifier<'_> {
             jose::Error::NotYetValid | jose::Error::IssuedInFuture => Error::NotYetValid(what),
             other => Error::Signature(other),
         })?;
-        Ok(Checked { claims, kid })
+        Ok(Checked {
+            claims,
+            kid,
+            key: jwk,
+        })
     }
 
     /// Verifies a credential given as JSON: a JWT string (`jwt_vc`) or a JSON-LD object.
@@ -276,23 +333,15 @@ impl Verifier<'_> {
         let presentation = presentation_from_claims(&checked.claims)?;
         let holder = checked.kid.did().to_string();
         let credentials = self.held_credentials(&presentation, &holder).await?;
-        let claims = checked.claims;
         Ok(VerifiedPresentation {
-            nonce: claims
-                .other
-                .get("nonce")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            audience: claims.aud.clone(),
-            jti: claims.jti.clone(),
-            issued_at: claims.iat,
-            not_before: claims.nbf,
-            expires: claims.exp,
+            terms: PresentationTerms::of_jwt(&checked.claims),
+            jti: checked.claims.jti.clone(),
             presentation,
             format: Format::JwtVp,
             raw: Value::from(jwt),
             holder,
             kid: checked.kid.to_string(),
+            key: checked.key,
             credentials,
         })
     }
@@ -411,12 +460,14 @@ impl Verifier<'_> {
         LdProcessing::new(self.contexts).verify(value, &proof, &key)?;
         let credentials = self.held_credentials(&presentation, &holder).await?;
         Ok(VerifiedPresentation {
-            nonce: proof.challenge.clone(),
-            audience: proof.domain.clone().map(Audience::One),
+            terms: PresentationTerms {
+                audience: proof.domain.clone().map(Audience::One),
+                nonce: proof.challenge.clone(),
+                start: Some(created),
+                expires,
+            },
             jti: presentation.id.clone(),
-            issued_at: Some(created),
-            not_before: None,
-            expires,
+            key: jwk,
             presentation,
             format: Format::LdpVp,
             raw: value.clone(),

@@ -249,8 +249,11 @@ async fn hazel_presentation_fixture_verifies_with_its_nonce_audience_and_times()
         .presentation(&fixture["presentation"])
         .await
         .unwrap();
-    assert_eq!(verified.format, Format::LdpVp);
-    assert_eq!(verified.nonce.as_deref(), Some("3bqjW3h5Sq2nQyNCPzFuJg"));
+    assert_eq!(verified.format(), Format::LdpVp);
+    assert_eq!(
+        verified.terms().nonce.as_deref(),
+        Some("3bqjW3h5Sq2nQyNCPzFuJg")
+    );
     // What the token endpoint reads before verifying is what verification yields.
     assert_eq!(
         PresentationTerms::read_unverified(&fixture["presentation"]),
@@ -258,27 +261,27 @@ async fn hazel_presentation_fixture_verifies_with_its_nonce_audience_and_times()
     );
     assert!(
         verified
+            .terms()
             .audience
-            .as_ref()
             .unwrap()
             .contains("https://verifier.example/oauth2/care")
     );
     assert_eq!(
-        verified.issued_at,
+        verified.terms().start,
         Some(parse_date("2026-11-24T10:00:00Z", "x").unwrap())
     );
     assert_eq!(
-        verified.expires,
+        verified.terms().expires,
         Some(parse_date("2026-11-24T10:00:05Z", "x").unwrap())
     );
-    assert_eq!(verified.credentials.len(), 2);
+    assert_eq!(verified.credentials().len(), 2);
     assert!(
         verified
-            .credentials
+            .credentials()
             .iter()
-            .all(|c| c.format == Format::LdpVc)
+            .all(|c| c.format() == Format::LdpVc)
     );
-    assert_eq!(verified.kid, format!("{}#0", verified.holder));
+    assert_eq!(verified.kid(), format!("{}#0", verified.holder()));
 
     // Ten seconds later the presentation's proof has expired.
     let later = Verifier {
@@ -352,9 +355,9 @@ async fn issued_and_presented_round_trip() {
         json!(jsonld::contexts::JWS_2020_V1)
     );
     let verified = verifier(&documents).credential(&credential).await.unwrap();
-    assert_eq!(verified.format, Format::LdpVc);
-    assert_eq!(verified.kid, issuer.kid);
-    assert_eq!(verified.raw, credential);
+    assert_eq!(verified.format(), Format::LdpVc);
+    assert_eq!(verified.kid(), issuer.kid);
+    assert_eq!(verified.raw(), &credential);
 
     let vp = present_ldp(
         &holder,
@@ -362,12 +365,12 @@ async fn issued_and_presented_round_trip() {
         AUTHENTICATION,
     );
     let verified = verifier(&documents).presentation(&vp).await.unwrap();
-    assert_eq!(verified.holder, holder.did);
-    assert_eq!(verified.nonce.as_deref(), Some("nonce-1"));
-    assert_eq!(verified.credentials.len(), 2);
+    assert_eq!(verified.holder(), holder.did);
+    assert_eq!(verified.terms().nonce.as_deref(), Some("nonce-1"));
+    assert_eq!(verified.credentials().len(), 2);
     // A JWT credential inside an LD presentation is verified as a JWT.
     assert_eq!(
-        verified.credentials[0].credential.issuer_id(),
+        verified.credentials()[0].credential().issuer_id(),
         Some(issuer.did.as_str())
     );
 }

@@ -75,9 +75,9 @@ async fn issued_credential_verifies_into_its_json_form() {
         .credential(&Value::from(jwt.clone()))
         .await
         .unwrap();
-    assert_eq!(verified.credential, credential(&issuer, &holder.did));
-    assert_eq!(verified.kid, issuer.kid);
-    assert_eq!(verified.raw, Value::from(jwt));
+    assert_eq!(verified.credential(), &credential(&issuer, &holder.did));
+    assert_eq!(verified.kid(), issuer.kid);
+    assert_eq!(verified.raw(), &Value::from(jwt));
 }
 
 #[tokio::test]
@@ -93,8 +93,8 @@ async fn presentation_with_two_credentials_verifies_with_holder_binding() {
         .presentation(&Value::from(jwt.clone()))
         .await
         .unwrap();
-    assert_eq!(verified.holder, holder.did);
-    assert_eq!(verified.nonce.as_deref(), Some("nonce-1"));
+    assert_eq!(verified.holder(), holder.did);
+    assert_eq!(verified.terms().nonce.as_deref(), Some("nonce-1"));
     // What the token endpoint reads before verifying is what verification yields.
     let terms = PresentationTerms::read_unverified(&Value::from(jwt)).unwrap();
     assert_eq!(terms, verified.terms());
@@ -109,12 +109,13 @@ async fn presentation_with_two_credentials_verifies_with_holder_binding() {
     );
     assert!(
         verified
+            .terms()
             .audience
             .unwrap()
             .contains("https://verifier.example/oauth2/b")
     );
-    assert_eq!(verified.credentials.len(), 2);
-    assert_eq!(verified.expires, Some(NOW + 5));
+    assert_eq!(verified.credentials().len(), 2);
+    assert_eq!(verified.terms().expires, Some(NOW + 5));
 }
 
 #[tokio::test]

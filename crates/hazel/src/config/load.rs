@@ -1,13 +1,13 @@
 //! Reading the configuration from its three sources. Each value keeps its origin (file, environment
 //! variable or flag) so that an error can say where the wrong value came from.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Format, Serialized, Yaml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
+use super::error::{ConfigError, Problem};
 use super::keys::{ENV_PREFIX, KeyInfo, ValueKind, env_name, keys};
 use super::{Config, validate};
 
@@ -27,45 +27,6 @@ pub struct Sources {
     /// Command-line flags as (key, value).
     pub flags: Vec<(String, String)>,
 }
-
-/// One thing wrong with the configuration, tied to the key it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The key (or keys, for a contradiction) at fault.
-    pub key: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-/// The configuration could not be used; every problem found is listed, not just the first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The problems, in the order found.
-    pub problems: Vec<Problem>,
-}
-
-impl ConfigError {
-    pub(super) fn one(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            problems: vec![Problem {
-                key: key.into(),
-                message: message.into(),
-            }],
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "invalid configuration:")?;
-        for problem in &self.problems {
-            writeln!(f, "  - {}: {}", problem.key, problem.message)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 /// The configuration, together with the file it was read from (if any).
 #[derive(Debug, Clone)]

@@ -5,6 +5,7 @@
 //! and environment name, in `docs/configuration.md`; a test keeps that page and [`keys`] in step.
 
 mod duration;
+mod error;
 mod keys;
 pub mod load;
 mod secret;
@@ -17,8 +18,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use error::{ConfigError, Problem};
 pub use keys::{KeyInfo, env_name, keys};
-pub use load::{ConfigError, Sources, load};
+pub use load::{Sources, load};
 pub use secret::Secret;
 
 /// The public URL used when `url` is not configured: fine on a laptop, wrong anywhere else.
@@ -194,6 +196,17 @@ pub struct CryptoConfig {
     /// File holding the key-encryption key; empty means `<datadir>/kek.key`, created (0600) at
     /// first start when `crypto.kek` is not set either.
     pub kekfile: Option<PathBuf>,
+}
+
+/// The length of a key-encryption key: AES-256.
+pub const KEK_LEN: usize = 32;
+
+/// A key-encryption key from its base64url text (surrounding whitespace ignored): exactly
+/// [`KEK_LEN`] bytes, or nothing.
+pub fn decode_kek(text: &str) -> Option<[u8; KEK_LEN]> {
+    jose::base64url::decode(text.trim(), "key-encryption key")
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
 }
 
 /// `resolver.*`

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::load::{ConfigError, Problem};
+use super::error::{ConfigError, Problem};
 use super::{Config, InternalAuthType};
 
 /// Returns warnings for things allowed but unwise, or every problem found.
@@ -167,7 +167,7 @@ pub fn validate(config: &Config) -> Result<Vec<String>, ConfigError> {
             "both are set; give the key-encryption key one way: as a value or as a file".to_owned(),
         );
     }
-    if !crypto.kek.is_empty() && crate::keys::Kek::from_base64url(crypto.kek.expose()).is_err() {
+    if !crypto.kek.is_empty() && super::decode_kek(crypto.kek.expose()).is_none() {
         problem(
             "crypto.kek",
             "must be 32 random bytes in base64url (e.g. `openssl rand 32 | basenc --base64url`)"

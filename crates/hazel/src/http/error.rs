@@ -12,6 +12,10 @@ use axum::response::{IntoResponse, Response};
 use oauth::{ErrorCode, ErrorResponse};
 use serde::Serialize;
 
+use crate::flows::Refusal;
+use crate::services::credentials::CredentialError;
+use crate::services::subjects::SubjectError;
+
 /// The internal reason for an error response, logged by the request middleware, never sent.
 #[derive(Debug, Clone)]
 pub struct ErrorCause(pub String);
@@ -79,11 +83,21 @@ impl ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let error = ApiError::oauth(refusal.code().clone(), refusal.description());
+        match refusal.cause() {
+            Some(cause) => error.with_cause(cause),
+            None => error,
+        }
+    }
+}
+
 impl ApiError {
     /// A subject-management failure as problem details titled `<operation> failed`, as
     /// nuts-node titles them.
-    pub fn subject(operation: &str, error: crate::subjects::SubjectError) -> Self {
-        use crate::subjects::SubjectError as E;
+    pub fn subject(operation: &str, error: SubjectError) -> Self {
+        use SubjectError as E;
         let status = match &error {
             E::NotFound | E::ServiceNotFound | E::MethodNotFound => StatusCode::NOT_FOUND,
             E::AlreadyExists | E::Deactivated | E::DuplicateServiceType | E::LastAssertionKey => {
@@ -101,8 +115,8 @@ impl ApiError {
     }
 
     /// A credential operation's failure as problem details.
-    pub fn credential(operation: &str, error: crate::credentials::CredentialError) -> Self {
-        use crate::credentials::CredentialError as E;
+    pub fn credential(operation: &str, error: CredentialError) -> Self {
+        use CredentialError as E;
         let title = format!("{operation} failed");
         match error {
             E::Invalid(reason) => Self::problem(StatusCode::BAD_REQUEST, title, reason.to_string()),
@@ -125,9 +139,10 @@ impl ApiError {
     pub fn resolution(operation: &str, error: did::Error) -> Self {
         use did::Error as E;
         let status = match &error {
-            E::InvalidDid(_) | E::UnsupportedMethod(_) | E::InvalidIdentifier { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            E::InvalidDid(_)
+            | E::UnsupportedMethod(_)
+            | E::InvalidIdentifier { .. }
+            | E::NotAllowed(_) => StatusCode::BAD_REQUEST,
             E::NotFound | E::KeyNotFound(_) => StatusCode::NOT_FOUND,
             E::Unavailable(_) | E::InvalidDocument(_) => StatusCode::BAD_GATEWAY,
             _ => StatusCode::BAD_REQUEST,
@@ -154,6 +169,21 @@ pub fn oauth_status(code: &ErrorCode) -> StatusCode {
         ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     }
+}
+
+/// An OAuth error body with `status` kept as it is (a framework's 405, 408 or 413 at an OAuth
+/// endpoint): `server_error` for 5xx, `temporarily_unavailable` for 503, else `invalid_request`.
+pub fn oauth_response(status: StatusCode, description: &str) -> Response {
+    let code = match status {
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::TemporarilyUnavailable,
+        status if status.is_server_error() => ErrorCode::ServerError,
+        _ => ErrorCode::InvalidRequest,
+    };
+    let mut response = (status, Json(ErrorResponse::new(code, description))).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// RFC 9457 problem details as nuts-node sends them (`title`, `status`, `detail`).

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use subtle::ConstantTimeEq;
 use tracing::Instrument;
 
-use super::error::{ApiError, ErrorCause, problem_response};
+use super::error::{ApiError, ErrorCause, oauth_response, problem_response};
 use crate::config::Secret;
-use crate::metrics::{HttpLabels, Metrics};
+use crate::infra::metrics::{HttpLabels, Metrics};
 
 /// The header that carries the request id, in and out.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -54,6 +54,10 @@ pub async fn observe(State(observer): State<Observer>, request: Request, next: N
                 .unwrap_or_else(|_| HeaderValue::from_static("invalid"))
         });
     let method = request.method().clone();
+    // RFC 6749 §5.2: whatever refuses a request to an OAuth endpoint, the answer is an OAuth
+    // error, so clients parse one format.
+    let oauth_endpoint =
+        observer.listener == "public" && request.uri().path().starts_with("/oauth2/");
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -69,7 +73,7 @@ pub async fn observe(State(observer): State<Observer>, request: Request, next: N
 
     let mut response = next.run(request).instrument(span.clone()).await;
     if response.status().as_u16() >= 400 && !is_json(&response) {
-        response = with_problem_body(response).await;
+        response = with_error_body(response, oauth_endpoint).await;
     }
     let latency = started.elapsed();
     let status = response.status();
@@ -127,8 +131,8 @@ fn is_json(response: &Response) -> bool {
 const MAX_TEXT_DETAIL: usize = 1024;
 
 /// Replaces an error body that is not JSON (none, or a framework's plain-text rejection) with
-/// problem details, so that every error of the node has one format.
-async fn with_problem_body(response: Response) -> Response {
+/// the endpoint's error format: an OAuth error at OAuth endpoints, problem details elsewhere.
+async fn with_error_body(response: Response, oauth_endpoint: bool) -> Response {
     let status = response.status();
     let (parts, body) = response.into_parts();
     let text_body = parts
@@ -154,11 +158,15 @@ async fn with_problem_body(response: Response) -> Response {
         }
         .to_owned()
     });
-    let mut replaced = problem_response(
-        status,
-        status.canonical_reason().unwrap_or("error"),
-        &detail,
-    );
+    let mut replaced = if oauth_endpoint {
+        oauth_response(status, &detail)
+    } else {
+        problem_response(
+            status,
+            status.canonical_reason().unwrap_or("error"),
+            &detail,
+        )
+    };
     // Keep headers such as `Allow` (405) and `WWW-Authenticate`.
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

@@ -4,10 +4,10 @@
 
 pub mod body;
 pub mod error;
+pub mod extract;
 pub mod internal;
 pub mod middleware;
 pub mod openapi;
-pub mod params;
 pub mod public;
 
 use std::net::SocketAddr;
@@ -60,15 +60,15 @@ pub fn internal_router(node: &Node) -> Router {
 pub fn with_layers(routes: Router<Node>, node: &Node, listener: Listener) -> Router {
     let observer = Observer {
         listener: listener.name(),
-        metrics: node.metrics.clone(),
+        metrics: node.runtime().metrics.clone(),
     };
-    let limit = node.config.http.bodylimit;
+    let limit = node.config().http.bodylimit;
     let mut routes = routes.fallback(|| async { StatusCode::NOT_FOUND });
     if listener == Listener::Internal {
         // After the fallback, so that unknown `/internal/*` paths are guarded too and do not
         // reveal which paths exist.
         routes = routes.layer(from_fn_with_state(
-            node.internal_token.clone(),
+            node.internal_token(),
             middleware::require_internal_token,
         ));
     }
@@ -77,7 +77,7 @@ pub fn with_layers(routes: Router<Node>, node: &Node, listener: Listener) -> Rou
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            node.config.http.timeout,
+            node.config().http.timeout,
         ))
         .layer(from_fn_with_state(observer, middleware::observe))
         .with_state(node.clone())
@@ -95,7 +95,7 @@ pub struct Listeners {
 impl Listeners {
     /// Binds the configured addresses.
     pub async fn bind(node: &Node) -> Result<Self, StartError> {
-        let http = &node.config.http;
+        let http = &node.config().http;
         Ok(Self {
             public: bind("http.public.address", http.public.address).await?,
             internal: bind("http.internal.address", http.internal.address).await?,

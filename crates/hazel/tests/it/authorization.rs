@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use axum::http::{Method, StatusCode};
-use hazel::authorization::AuthorizationEngine;
 use hazel::http::internal_router;
 use hazel::node::Node;
+use hazel::services::authorization::AuthorizationEngine;
 use serde_json::{Value, json};
 
 use crate::support;

@@ -33,11 +33,7 @@ fn start_peer(dir: &Path, storage: &[String]) -> Peer {
     let public = format!("http://127.0.0.1:{port}");
     let policies = dir.join("policies");
     std::fs::create_dir_all(&policies).unwrap();
-    std::fs::write(
-        policies.join("s2s.json"),
-        crate::token::policy().to_string(),
-    )
-    .unwrap();
+    std::fs::write(policies.join("s2s.json"), crate::s2s::policy().to_string()).unwrap();
     let mut args: Vec<String> = vec![
         "--url".into(),
         public.clone(),
@@ -164,7 +160,7 @@ async fn flow(a: &Peer, b: &Peer) {
         &http,
         reqwest::Method::POST,
         &token_url,
-        Some(request(crate::token::SCOPE)),
+        Some(request(crate::s2s::SCOPE)),
     )
     .await;
     assert_eq!(status, 200, "{token}");
@@ -236,7 +232,7 @@ async fn flow(a: &Peer, b: &Peer) {
             "{}/internal/auth/v2/no-credentials/request-service-access-token",
             a.internal
         ),
-        Some(request(crate::token::SCOPE)),
+        Some(request(crate::s2s::SCOPE)),
     )
     .await;
     assert_eq!(status, 412, "{problem}");
@@ -262,7 +258,7 @@ async fn flow(a: &Peer, b: &Peer) {
         ("grant_type", "vp_token-bearer"),
         ("assertion", vp.as_str().unwrap()),
         ("presentation_submission", submission.as_str()),
-        ("scope", crate::token::SCOPE),
+        ("scope", crate::s2s::SCOPE),
         ("client_id", clinic.as_str()),
     ];
     let key = SigningKey::generate(KeyKind::P256).unwrap();

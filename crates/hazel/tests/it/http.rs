@@ -56,7 +56,7 @@ async fn health_reports_each_component_up() {
 #[tokio::test]
 async fn health_is_503_when_the_database_is_down() {
     let (node, _dir) = support::embedded_node().await;
-    node.database.close().await;
+    node.runtime().database.close().await;
     let (status, _, body) = send(&internal_router(&node), get_request("/health")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     let body = json(&body);
@@ -80,7 +80,7 @@ async fn health_covers_postgres_and_redis_when_configured() {
     let body = json(&body);
     assert_eq!(body["details"]["sql"]["details"], "postgres");
     assert_eq!(body["details"]["sessions"]["details"], "redis");
-    node.database.close().await;
+    node.runtime().database.close().await;
     schema.drop().await;
 }
 
@@ -249,7 +249,7 @@ async fn bodies_over_the_limit_are_refused_with_413() {
         axum::routing::post(|body: String| async move { body }),
     );
     let router = with_layers(routes, &node, Listener::Public);
-    let limit = node.config.http.bodylimit;
+    let limit = node.config().http.bodylimit;
 
     let request = Request::post("/echo")
         .body(Body::from("x".repeat(limit)))
@@ -348,14 +348,11 @@ async fn internal_api_requires_the_bearer_token_when_configured() {
 
 #[tokio::test]
 async fn graceful_shutdown_finishes_requests_in_flight() {
-    let (node, _dir) = support::embedded_node().await;
-    let mut config = (*node.config).clone();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = support::config_in(dir.path());
     config.http.public.address = "127.0.0.1:0".parse().unwrap();
     config.http.internal.address = "127.0.0.1:0".parse().unwrap();
-    let node = Node {
-        config: std::sync::Arc::new(config),
-        ..node
-    };
+    let node = Node::open(config).await.unwrap();
     let listeners = Listeners::bind(&node).await.unwrap();
     let public_address = listeners.public.local_addr().unwrap();
     let internal_address = listeners.internal.local_addr().unwrap();
@@ -442,6 +439,6 @@ async fn health_follows_a_postgres_outage_down_and_back_up() {
     }
     assert!(recovered, "/health returns to 200 once PostgreSQL is back");
     restored.cut();
-    node.database.close().await;
+    node.runtime().database.close().await;
     schema.drop().await;
 }

@@ -2,8 +2,8 @@
 //! under another key-encryption key.
 
 use hazel::config::{CryptoConfig, Secret, SqlConfig};
-use hazel::keys::{Kek, KeyError, KeyStore, SqlKeyStore};
-use hazel::storage::sql::Database;
+use hazel::infra::storage::sql::Database;
+use hazel::services::keys::{Kek, KeyError, KeyStore, SqlKeyStore};
 use jose::jws::{Header, Unverified, sign};
 use jose::{KeyKind, VerifyingKey};
 use sqlx::Row;

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use hazel::http::public_router;
 use hazel::node::Node;
-use hazel::policy::{PolicyDirectory, PolicyError};
+use hazel::services::policy::{PolicyDirectory, PolicyError};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -160,7 +160,7 @@ async fn node_with_policy(
     config.policy.address = address;
     config.http.client.timeout = Duration::from_secs(1);
     let node = Node::open(config).await.unwrap();
-    node.subjects
+    node.subjects()
         .create(Some("verifier".into()), false, 1)
         .await
         .unwrap();
@@ -372,7 +372,7 @@ async fn policy_backend_answers_are_cached_and_failures_are_server_errors() {
             "the backend's body is not passed on"
         );
     }
-    let metrics = node.metrics.render().unwrap();
+    let metrics = node.runtime().metrics.render().unwrap();
     let line = |outcome: &str| {
         metrics
             .lines()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use did::{Did, DidUrl, Relationship};
@@ -15,7 +15,7 @@ use jose::jws::{Header, Unverified, sign};
 use jose::{Algorithm, VerifyingKey};
 use serde_json::json;
 
-use crate::support;
+use crate::support::{self, call};
 
 async fn serve(router: Router) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -43,7 +43,7 @@ async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature()
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let (record, _) = issuer
-        .subjects
+        .subjects()
         .create(Some("org-a".into()), false, 1)
         .await
         .unwrap();
@@ -54,7 +54,7 @@ async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature()
             .starts_with(&format!("did:web:127.0.0.1%3A{port}:iam:"))
     );
     let (kid, signer) = issuer
-        .subjects
+        .subjects()
         .signer(&record, Relationship::AssertionMethod)
         .await
         .unwrap();
@@ -66,7 +66,7 @@ async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature()
     let parsed = Unverified::parse(&compact).unwrap();
     let kid = DidUrl::parse(parsed.unverified_header().kid.as_deref().unwrap()).unwrap();
     let jwk = did::resolver::key_for(
-        verifier.resolver.as_ref(),
+        verifier.resolver().as_ref(),
         &kid,
         Relationship::AssertionMethod,
     )
@@ -78,23 +78,26 @@ async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature()
     assert_eq!(verified.payload(), b"signed by org-a");
 
     // The same key is not usable for a relationship the document does not give it.
-    let error =
-        did::resolver::key_for(verifier.resolver.as_ref(), &kid, Relationship::KeyAgreement)
-            .await
-            .unwrap_err();
+    let error = did::resolver::key_for(
+        verifier.resolver().as_ref(),
+        &kid,
+        Relationship::KeyAgreement,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(error, did::Error::NotAuthorized { .. }), "{error}");
 
     // Once deactivated, the document is gone for the other node (after its cache).
-    issuer.subjects.deactivate("org-a", 2).await.unwrap();
+    issuer.subjects().deactivate("org-a", 2).await.unwrap();
     let (fresh, _c) = lax_node(None).await;
-    let error = fresh.resolver.resolve(kid.did()).await.unwrap_err();
+    let error = fresh.resolver().resolve(kid.did()).await.unwrap_err();
     assert_eq!(error, did::Error::NotFound);
 }
 
 #[tokio::test]
 async fn strict_mode_refuses_loopback_private_and_local_names() {
     let (strict, _dir) = support::embedded_node().await;
-    assert!(strict.config.strictmode);
+    assert!(strict.config().strictmode);
     for did in [
         "did:web:127.0.0.1",
         "did:web:127.0.0.1%3A8080:iam:x",
@@ -102,9 +105,11 @@ async fn strict_mode_refuses_loopback_private_and_local_names() {
         "did:web:192.168.0.10:iam:y",
         "did:web:169.254.169.254",
         "did:web:%5B%3A%3A1%5D",
+        // A name that resolves to loopback is refused at resolution time, not only literal IPs.
+        "did:web:localhost%3A9",
     ] {
         let error = strict
-            .resolver
+            .resolver()
             .resolve(&Did::parse(did).unwrap())
             .await
             .unwrap_err();
@@ -112,24 +117,41 @@ async fn strict_mode_refuses_loopback_private_and_local_names() {
         assert!(
             matches!(
                 error,
-                did::Error::Unavailable(_) | did::Error::InvalidIdentifier { .. }
+                did::Error::NotAllowed(_) | did::Error::InvalidIdentifier { .. }
             ),
             "{did}: {text}"
         );
         assert!(
-            text.contains("not a public address")
-                || text.contains("refused")
-                || text.contains("host"),
+            text.contains("strictmode") || text.contains("host"),
             "{did}: {text}"
         );
     }
-    // A name that resolves to loopback is refused at resolution time, not only literal IPs.
-    let error = strict
-        .resolver
-        .resolve(&Did::parse("did:web:localhost%3A9").unwrap())
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("may contact"), "{error}");
+}
+
+/// Defect of a8a2f86: a DID that strict mode refuses by rule was answered 502, as if the remote
+/// were down. It is the caller's DID that is not allowed: 400, naming the rule, and nothing was
+/// fetched.
+#[tokio::test]
+async fn regression_15_a_did_refused_by_strict_mode_is_a_400_naming_the_rule() {
+    let (strict, _dir) = support::embedded_node().await;
+    let api = hazel::http::internal_router(&strict);
+    for did in [
+        "did:web:127.0.0.1%3A9",
+        "did:web:localhost%3A9",
+        "did:web:10.0.0.1",
+    ] {
+        let (status, problem, _) = call(
+            &api,
+            Method::GET,
+            &format!("/internal/vdr/v2/did/{}", support::encoded(did)),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{did}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("may not be retrieved"), "{did}: {detail}");
+        assert!(detail.contains("strictmode: false"), "{did}: {detail}");
+    }
 }
 
 struct Counters {
@@ -208,7 +230,7 @@ async fn fetched_documents_are_cached_failures_briefly_and_limits_hold() {
     let (node, _dir) = lax_node(None).await;
     let resolve = |path: &str| {
         let did = Did::parse(&format!("{did_base}:{path}")).unwrap();
-        let resolver = node.resolver.clone();
+        let resolver = node.resolver().clone();
         async move { resolver.resolve(&did).await }
     };
 

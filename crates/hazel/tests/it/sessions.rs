@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hazel::config::{RedisConfig, Secret};
-use hazel::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
+use hazel::infra::storage::session::{MemorySessionStore, RedisSessionStore, SessionStore};
 
 use crate::support;
 

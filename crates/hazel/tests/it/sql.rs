@@ -1,8 +1,9 @@
 //! The SQL data-access layer, on SQLite and on PostgreSQL: every test body runs on both.
 
 use hazel::config::{Secret, SqlConfig};
-use hazel::storage::StorageError;
-use hazel::storage::sql::{AuditEvent, AuditLog, Backend, Database, Outcome};
+use hazel::infra::storage::StorageError;
+use hazel::infra::storage::sql::{Backend, Database};
+use hazel::services::audit::{AuditEvent, AuditLog, Outcome};
 
 use crate::support;
 

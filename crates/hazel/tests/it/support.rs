@@ -100,7 +100,7 @@ pub async fn redis() -> Option<RedisConfig> {
         database: format!("test-{}", uuid::Uuid::new_v4().simple()),
         ..RedisConfig::default()
     };
-    match hazel::storage::session::RedisSessionStore::connect(&config).await {
+    match hazel::infra::storage::session::RedisSessionStore::connect(&config).await {
         Ok(_) => Some(config),
         Err(error) => {
             unavailable("Redis", &error);

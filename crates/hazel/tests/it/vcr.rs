@@ -305,10 +305,10 @@ async fn the_served_status_list_is_a_signed_list_with_the_revoked_bit_set() {
     .await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let verified = node
-        .credentials
-        .verify_credential(&list, node.clock.now().unix_timestamp())
+        .credentials()
+        .verify_credential(&list, node.runtime().clock.now().unix_timestamp())
         .await;
-    let credential = verified.unwrap().credential;
+    let credential = verified.unwrap().credential().clone();
     assert!(credential.has_type("StatusList2021Credential"));
     let subject = &credential.credential_subject.as_slice()[0];
     assert_eq!(
@@ -660,7 +660,7 @@ async fn concurrent_issuance_and_revocation(node: Node) {
     }
     for issuer in &issuers {
         let list = node
-            .credentials
+            .credentials()
             .status_list(issuer, 1, 2_000_000_000)
             .await
             .unwrap();
@@ -688,7 +688,7 @@ async fn concurrent_issuers_get_unique_indices_and_consistent_lists() {
         config.storage.sql.connection = Secret::new(schema.connection.clone());
         let node = Node::open(config).await.unwrap();
         concurrent_issuance_and_revocation(node.clone()).await;
-        node.database.close().await;
+        node.runtime().database.close().await;
         schema.drop().await;
     }
 }

@@ -403,10 +403,10 @@ async fn key_rotation_keeps_the_old_key_until_it_is_removed() {
     assert_eq!(document["assertionMethod"], json!([old_id, new_id]));
 
     // The newest key signs; the old one still verifies.
-    let record = api.node.subjects.active("r").await.unwrap();
+    let record = api.node.subjects().active("r").await.unwrap();
     let (kid, _) = api
         .node
-        .subjects
+        .subjects()
         .signer(&record, did::Relationship::AssertionMethod)
         .await
         .unwrap();

@@ -43,3 +43,28 @@ fn empty_description_is_left_out() {
         serde_json::json!({"error": "server_error"})
     );
 }
+
+#[test]
+fn a_remote_error_is_read_bounded_and_printable() {
+    let read =
+        ErrorResponse::from_remote(br#"{"error":"invalid_scope","error_description":"not found"}"#)
+            .unwrap();
+    assert_eq!(read.error(), &ErrorCode::InvalidScope);
+    assert_eq!(read.to_string(), "invalid_scope - not found");
+    assert_eq!(
+        ErrorResponse::from_remote(br#"{"error":"x"}"#)
+            .unwrap()
+            .to_string(),
+        "x"
+    );
+    let long = format!(
+        r#"{{"error":"e","error_description":"{}\n"}}"#,
+        "a".repeat(1000)
+    );
+    let mapped = ErrorResponse::from_remote(long.as_bytes())
+        .unwrap()
+        .to_string();
+    assert!(mapped.len() < 320 && !mapped.contains('\n'), "{mapped}");
+    assert_eq!(ErrorResponse::from_remote(b"<html>"), None);
+    assert_eq!(ErrorResponse::from_remote(br#"{"error":""}"#), None);
+}

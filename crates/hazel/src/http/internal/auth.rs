@@ -8,18 +8,21 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use oauth::dpop::{self, Expected, Proof, ProofClaims};
+use oauth::dpop::{self, ProofClaims};
+use oauth::params::{Params, is_form_urlencoded};
+use oauth::types::AccessToken;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::authserver::introspection;
-use crate::authserver::replay::{self, Kind};
-use crate::client::{ClientError, ServiceAccessTokenRequest, request_service_access_token};
+use crate::flows::resource_server::{
+    ProofToValidate, ResourceServer, ResourceServerError, Verdict,
+};
+use crate::flows::s2s_client::{ClientError, S2sClient, ServiceAccessTokenRequest};
 use crate::http::body::json as json_body;
 use crate::http::error::ApiError;
-use crate::http::params::{Params, is_form};
+use crate::http::extract::{Now, content_type};
 use crate::node::Node;
-use crate::storage::sql::{AuditEvent, Outcome};
+use crate::services::subjects::{SubjectError, Subjects};
 
 /// The routes.
 pub fn routes() -> Router<Node> {
@@ -37,97 +40,75 @@ pub fn routes() -> Router<Node> {
         )
 }
 
+fn failed(operation: &str, status: StatusCode, detail: &str) -> ApiError {
+    ApiError::problem(status, format!("{operation} failed"), detail)
+}
+
 async fn introspect(
-    State(node): State<Node>,
+    State(flow): State<ResourceServer>,
+    Now(now): Now,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    introspection_answer(&node, "IntrospectAccessToken", &headers, &body, false).await
+    introspection(&flow, "IntrospectAccessToken", &headers, &body, false, now).await
 }
 
 async fn introspect_extended(
-    State(node): State<Node>,
+    State(flow): State<ResourceServer>,
+    Now(now): Now,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    introspection_answer(
-        &node,
+    introspection(
+        &flow,
         "IntrospectAccessTokenExtended",
         &headers,
         &body,
         true,
+        now,
     )
     .await
 }
 
-async fn introspection_answer(
-    node: &Node,
+/// RFC 7662 §2.1: a form with the `token`; the answer is always 200 unless this node failed.
+async fn introspection(
+    flow: &ResourceServer,
     operation: &str,
     headers: &HeaderMap,
     body: &Bytes,
     extended: bool,
+    now: i64,
 ) -> Result<Response, ApiError> {
-    if !is_form(headers) {
-        return Err(ApiError::problem(
+    if !is_form_urlencoded(content_type(headers)) {
+        return Err(failed(
+            operation,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("{operation} failed"),
             "Content-Type MUST be set to application/x-www-form-urlencoded",
         ));
     }
     let text = std::str::from_utf8(body).unwrap_or_default();
     let params = Params::parse(text).map_err(|_| {
-        ApiError::problem(
+        failed(
+            operation,
             StatusCode::BAD_REQUEST,
-            format!("{operation} failed"),
             "parameters may not be repeated",
         )
     })?;
-    let now = node.now();
-    let Some(token) = params.get("token") else {
-        return Ok(Json(introspection::inactive()).into_response());
-    };
-    // Fail closed: a store that cannot answer is a 500, never "inactive" or "active".
-    let found = node.tokens.lookup(token, now).await.map_err(|e| {
-        ApiError::problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{operation} failed"),
-            "the token store failed; see the node's log",
-        )
-        .with_cause(e)
-    })?;
-    let answer = match &found {
-        Some(grant) => introspection::response(grant, extended),
-        None => introspection::inactive(),
-    };
-    let event = AuditEvent {
-        occurred_at: now,
-        action: "token.introspect".into(),
-        outcome: if found.is_some() {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        },
-        actor: "internal".into(),
-        subject: found
-            .as_ref()
-            .map(|g| g.subject.clone())
-            .unwrap_or_default(),
-        detail: json!({
-            "active": found.is_some(),
-            "token_hash": crate::tokens::token_key(token),
-            "client_id": found.as_ref().map(|g| g.client_id.clone()),
-            "scope": found.as_ref().map(|g| g.scope.clone()),
-        }),
-    };
-    if let Err(error) = node.audit.record(&event).await {
-        tracing::error!(%error, "audit record of an introspection could not be written");
-        return Err(ApiError::problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{operation} failed"),
-            "the request could not be recorded",
-        ));
-    }
+    let token = params.get("token").map(AccessToken::new);
+    let answer = flow
+        .introspect(token.as_ref(), extended, now)
+        .await
+        .map_err(|e| server_failure(operation, e))?;
     Ok(Json(answer).into_response())
+}
+
+fn server_failure(operation: &str, error: ResourceServerError) -> ApiError {
+    let detail = match &error {
+        ResourceServerError::Tokens(_) => "the token store failed; see the node's log",
+        ResourceServerError::Replay(_) => "the replay guard is unavailable",
+        ResourceServerError::Audit(_) => "the request could not be recorded",
+    };
+    failed(operation, StatusCode::INTERNAL_SERVER_ERROR, detail).with_cause(error)
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,51 +121,32 @@ struct DpopValidateRequest {
 }
 
 /// `POST /internal/auth/v2/dpop/validate`: always 200 with a verdict; only a store failure is
-/// an error. The `jti` is claimed last, so a failed verdict does not burn the proof.
-async fn validate_dpop(State(node): State<Node>, body: Bytes) -> Result<Response, ApiError> {
+/// an error.
+async fn validate_dpop(
+    State(flow): State<ResourceServer>,
+    Now(now): Now,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "ValidateDPoPProof";
     let request: DpopValidateRequest = json_body(OPERATION, &body)?;
-    let verdict = |reason: Option<String>| {
-        Json(match reason {
-            None => json!({"valid": true}),
-            Some(reason) => json!({"valid": false, "reason": reason}),
-        })
-        .into_response()
-    };
-    let proof = match Proof::parse(&request.dpop_proof) {
-        Ok(proof) => proof,
-        Err(error) => {
-            return Ok(verdict(Some(format!(
-                "failed to parse DPoP header: invalid DPoP token: {error}"
-            ))));
-        }
-    };
-    let config = &node.config;
-    let skew = i64::try_from(config.auth.clockskew.as_secs()).unwrap_or(5);
-    if let Err(error) = proof.check(&Expected {
-        method: &request.method,
-        url: &request.url,
-        now: node.now(),
-        max_age: i64::try_from(config.auth.dpop.maxage.as_secs()).unwrap_or(60),
-        skew,
-        access_token: Some(&request.token),
-        jkt: Some(&request.thumbprint),
-        nonce: None,
-    }) {
-        return Ok(verdict(Some(error.to_string())));
-    }
-    let ttl = config.auth.dpop.maxage + config.auth.clockskew;
-    let fresh = replay::claim(node.sessions.as_ref(), Kind::DpopJti, &proof.jti, ttl)
+    let verdict = flow
+        .validate_dpop(
+            &ProofToValidate {
+                proof: &request.dpop_proof,
+                method: &request.method,
+                url: &request.url,
+                token: &request.token,
+                thumbprint: &request.thumbprint,
+            },
+            now,
+        )
         .await
-        .map_err(|e| {
-            ApiError::problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("{OPERATION} failed"),
-                "the replay guard is unavailable",
-            )
-            .with_cause(e)
-        })?;
-    Ok(verdict((!fresh).then(|| "jti already used".to_owned())))
+        .map_err(|e| server_failure(OPERATION, e))?;
+    Ok(Json(match verdict {
+        Verdict::Valid => json!({"valid": true}),
+        Verdict::Invalid(reason) => json!({"valid": false, "reason": reason}),
+    })
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,20 +159,23 @@ struct DpopRequest {
     token: String,
 }
 
+/// RFC 9110 §9.1: a method is a token (tchar only).
+fn is_http_method(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// `POST /internal/auth/v2/dpop/{kid}`: a proof for a resource request with a key of this node.
 async fn create_dpop(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(kid): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateDPoPProof";
-    let bad = |detail: &str| {
-        ApiError::problem(
-            StatusCode::BAD_REQUEST,
-            format!("{OPERATION} failed"),
-            detail,
-        )
-    };
+    let bad = |detail: &str| failed(OPERATION, StatusCode::BAD_REQUEST, detail);
     let request: DpopRequest = json_body(OPERATION, &body)?;
     if request.htm.is_empty() {
         return Err(bad("missing method"));
@@ -221,27 +186,21 @@ async fn create_dpop(
     if request.token.is_empty() {
         return Err(bad("missing token"));
     }
-    // RFC 9110 §9.1: a method is a token (tchar only).
-    if !request
-        .htm
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    {
+    if !is_http_method(&request.htm) {
         return Err(bad(&format!("invalid method {:?}", request.htm)));
     }
     if dpop::normalize_htu(&request.htu).is_err() {
         return Err(bad("invalid url: must be an absolute http(s) URL"));
     }
     let kid = did::DidUrl::parse(&kid).map_err(|e| bad(&format!("invalid kid: {e}")))?;
-    let signer = node
-        .subjects
+    let signer = subjects
         .signer_for_method(&kid)
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?
         .ok_or_else(|| {
-            ApiError::problem(
+            failed(
+                OPERATION,
                 StatusCode::NOT_FOUND,
-                format!("{OPERATION} failed"),
                 "kid is not a key of an active subject of this node",
             )
         })?;
@@ -253,7 +212,7 @@ async fn create_dpop(
             jti: &jti,
             htm: &request.htm,
             htu: &request.htu,
-            iat: node.now(),
+            iat: now,
             ath: Some(&ath),
             nonce: None,
         },
@@ -262,37 +221,41 @@ async fn create_dpop(
     Ok(Json(json!({"dpop": proof})).into_response())
 }
 
-/// `POST /internal/auth/v2/{subject}/request-service-access-token`.
-async fn service_access_token(
-    State(node): State<Node>,
-    Path(subject): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    const OPERATION: &str = "RequestServiceAccessToken";
-    let title = format!("{OPERATION} failed");
-    let request: ServiceAccessTokenRequest = json_body(OPERATION, &body)?;
-    let record = node.subjects.active(&subject).await.map_err(|e| match e {
-        crate::subjects::SubjectError::NotFound | crate::subjects::SubjectError::Deactivated => {
-            ApiError::problem(
-                StatusCode::BAD_REQUEST,
-                title.clone(),
-                "invalid_request - subject not found",
-            )
-        }
-        other => ApiError::subject(OPERATION, other),
-    })?;
-    let use_cache = !headers
+/// Whether the EHR asked not to be answered from the token cache (`Cache-Control: no-cache`).
+fn wants_fresh(headers: &HeaderMap) -> bool {
+    headers
         .get_all(header::CACHE_CONTROL)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| {
             v.split(',')
                 .any(|d| d.trim().eq_ignore_ascii_case("no-cache"))
-        });
-    match request_service_access_token(&node, &record, &request, use_cache).await {
-        Ok(token) => Ok(Json(token).into_response()),
-        Err(error) => {
+        })
+}
+
+/// `POST /internal/auth/v2/{subject}/request-service-access-token`.
+async fn service_access_token(
+    State(flow): State<S2sClient>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
+    Path(subject): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    const OPERATION: &str = "RequestServiceAccessToken";
+    let request: ServiceAccessTokenRequest = json_body(OPERATION, &body)?;
+    let record = subjects.active(&subject).await.map_err(|e| match e {
+        SubjectError::NotFound | SubjectError::Deactivated => failed(
+            OPERATION,
+            StatusCode::BAD_REQUEST,
+            "invalid_request - subject not found",
+        ),
+        other => ApiError::subject(OPERATION, other),
+    })?;
+    let token = flow
+        .request_service_access_token(&record, &request, !wants_fresh(&headers), now)
+        .await
+        .map_err(|error| {
             let status = match &error {
                 ClientError::BadRequest(_) => StatusCode::BAD_REQUEST,
                 ClientError::Precondition(_) => StatusCode::PRECONDITION_FAILED,
@@ -301,13 +264,10 @@ async fn service_access_token(
                 ClientError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             if status == StatusCode::INTERNAL_SERVER_ERROR {
-                Err(
-                    ApiError::problem(status, title, "internal error; see the node's log")
-                        .with_cause(error),
-                )
+                failed(OPERATION, status, "internal error; see the node's log").with_cause(error)
             } else {
-                Err(ApiError::problem(status, title, error.to_string()))
+                failed(OPERATION, status, &error.to_string())
             }
-        }
-    }
+        })?;
+    Ok(Json(token).into_response())
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::http::error::ApiError;
 use crate::node::Node;
+use crate::services::authorization::{AuthorizationEngine, Decision};
 
 /// The routes.
 pub fn routes() -> Router<Node> {
@@ -25,11 +26,11 @@ pub fn routes() -> Router<Node> {
 }
 
 fn evaluate(
-    node: &Node,
+    engine: Option<&AuthorizationEngine>,
     operation: &str,
     input: &Value,
-) -> Result<crate::authorization::Decision, ApiError> {
-    let Some(engine) = &node.authorization else {
+) -> Result<Decision, ApiError> {
+    let Some(engine) = engine else {
         return Err(ApiError::problem(
             StatusCode::NOT_IMPLEMENTED,
             format!("{operation} failed"),
@@ -55,11 +56,14 @@ struct AuthorizedRequest {
     request: Map<String, Value>,
 }
 
-async fn authorized(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn authorized(
+    State(engine): State<Option<AuthorizationEngine>>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "Authorized";
     let request: AuthorizedRequest = crate::http::body::json(OPERATION, &bytes)?;
     let input = json!({"token": request.token, "request": request.request});
-    let decision = evaluate(&node, OPERATION, &input)?;
+    let decision = evaluate(engine.as_ref(), OPERATION, &input)?;
     Ok(Json(decision).into_response())
 }
 
@@ -126,14 +130,17 @@ impl AuthZenRequest {
     }
 }
 
-fn answer(decision: &crate::authorization::Decision) -> Value {
+fn answer(decision: &Decision) -> Value {
     json!({"decision": decision.allowed, "context": {"policies": decision.policies}})
 }
 
-async fn evaluation(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn evaluation(
+    State(engine): State<Option<AuthorizationEngine>>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluation";
     let request: AuthZenRequest = crate::http::body::json(OPERATION, &bytes)?;
-    let decision = evaluate(&node, OPERATION, &request.input(OPERATION)?)?;
+    let decision = evaluate(engine.as_ref(), OPERATION, &request.input(OPERATION)?)?;
     Ok(Json(answer(&decision)).into_response())
 }
 
@@ -144,14 +151,17 @@ struct AuthZenBatch {
     evaluations: Vec<AuthZenRequest>,
 }
 
-async fn evaluations(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn evaluations(
+    State(engine): State<Option<AuthorizationEngine>>,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluations";
     let batch: AuthZenBatch = crate::http::body::json(OPERATION, &bytes)?;
     let mut results = Vec::with_capacity(batch.evaluations.len());
     for request in batch.evaluations {
         let request = request.or(&batch.defaults);
         results.push(answer(&evaluate(
-            &node,
+            engine.as_ref(),
             OPERATION,
             &request.input(OPERATION)?,
         )?));

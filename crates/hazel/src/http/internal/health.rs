@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::node::Node;
-use crate::storage::StorageError;
+use crate::infra::storage::StorageError;
+use crate::node::Runtime;
 
 /// A component that does not answer within this time counts as down: a hanging database must not
 /// hang the health check too.
@@ -51,17 +51,17 @@ async fn check(
     (name, outcome)
 }
 
-pub async fn health(State(node): State<Node>) -> Response {
+pub async fn health(State(runtime): State<Runtime>) -> Response {
     let (sql, sessions) = tokio::join!(
         check(
             "sql",
-            format!("{:?}", node.database.backend()).to_lowercase(),
-            node.database.ping()
+            format!("{:?}", runtime.database.backend()).to_lowercase(),
+            runtime.database.ping()
         ),
         check(
             "sessions",
-            node.sessions.kind().to_owned(),
-            node.sessions.ping()
+            runtime.sessions.kind().to_owned(),
+            runtime.sessions.ping()
         ),
     );
     let components = [sql, sessions];

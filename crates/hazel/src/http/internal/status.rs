@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::http::error::ApiError;
-use crate::node::Node;
+use crate::node::Runtime;
 
 /// Version and uptime of this node.
 #[derive(Debug, Serialize)]
@@ -22,9 +22,9 @@ pub struct Diagnostics {
     sessions: &'static str,
 }
 
-fn diagnostics_of(node: &Node) -> Diagnostics {
-    let uptime = node.started.elapsed();
-    let started_at = node.clock.now() - uptime;
+fn diagnostics_of(runtime: &Runtime) -> Diagnostics {
+    let uptime = runtime.started.elapsed();
+    let started_at = runtime.clock.now() - uptime;
     Diagnostics {
         status: "OK",
         software: "hazel",
@@ -33,30 +33,30 @@ fn diagnostics_of(node: &Node) -> Diagnostics {
         started_at: started_at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        sql: format!("{:?}", node.database.backend()).to_lowercase(),
-        sessions: node.sessions.kind(),
+        sql: format!("{:?}", runtime.database.backend()).to_lowercase(),
+        sessions: runtime.sessions.kind(),
     }
 }
 
 /// nuts-node answers `OK` as text; a caller that accepts JSON gets version and uptime as well.
-pub async fn status(State(node): State<Node>, headers: HeaderMap) -> Response {
+pub async fn status(State(runtime): State<Runtime>, headers: HeaderMap) -> Response {
     let wants_json = headers
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("application/json"));
     if wants_json {
-        Json(diagnostics_of(&node)).into_response()
+        Json(diagnostics_of(&runtime)).into_response()
     } else {
         "OK".into_response()
     }
 }
 
-pub async fn diagnostics(State(node): State<Node>) -> Json<Diagnostics> {
-    Json(diagnostics_of(&node))
+pub async fn diagnostics(State(runtime): State<Runtime>) -> Json<Diagnostics> {
+    Json(diagnostics_of(&runtime))
 }
 
-pub async fn metrics(State(node): State<Node>) -> Response {
-    match node.metrics.render() {
+pub async fn metrics(State(runtime): State<Runtime>) -> Response {
+    match runtime.metrics.render() {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

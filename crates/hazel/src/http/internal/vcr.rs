@@ -12,10 +12,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use vc::{Format, OneOrMany};
 
-use crate::credentials::{IssueRequest, PresentationRequest};
 use crate::http::body::json as json_body;
 use crate::http::error::ApiError;
+use crate::http::extract::Now;
 use crate::node::Node;
+use crate::services::credentials::{Credentials, IssueRequest, PresentationRequest};
+use crate::services::subjects::{SubjectRecord, Subjects};
 
 /// The VCR routes.
 pub fn routes() -> Router<Node> {
@@ -72,7 +74,11 @@ struct IssueVcRequest {
     visibility: Option<String>,
 }
 
-async fn issue_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn issue_vc(
+    State(credentials): State<Credentials>,
+    Now(now): Now,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "IssueVC";
     let request: IssueVcRequest = json_body(OPERATION, &bytes)?;
     if request.publish_to_network.is_some() || request.visibility.is_some() {
@@ -81,8 +87,7 @@ async fn issue_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, Ap
             "publishToNetwork and visibility are for did:nuts issuers, which this node does not have",
         ));
     }
-    let issued = node
-        .credentials
+    let issued = credentials
         .issue(
             IssueRequest {
                 context: request
@@ -97,7 +102,7 @@ async fn issue_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, Ap
                 // nuts-node's default is ldp_vc.
                 format: format(OPERATION, request.format.as_deref(), Format::LdpVc)?,
             },
-            node.now(),
+            now,
         )
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
@@ -113,11 +118,10 @@ struct IssuedSearch {
 }
 
 async fn search_issued(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
     Query(search): Query<IssuedSearch>,
 ) -> Result<Response, ApiError> {
-    let found = node
-        .credentials
+    let found = credentials
         .search_issued(
             &search.credential_type,
             &search.issuer,
@@ -133,11 +137,12 @@ async fn search_issued(
 }
 
 async fn revoke_vc(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
+    Now(now): Now,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    node.credentials
-        .revoke(&id, node.now())
+    credentials
+        .revoke(&id, now)
         .await
         .map_err(|e| ApiError::credential("RevokeVC", e))?;
     tracing::info!(credential = %id, "credential revoked");
@@ -150,11 +155,14 @@ struct VcVerificationRequest {
     verifiable_credential: Value,
 }
 
-async fn verify_vc(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn verify_vc(
+    State(credentials): State<Credentials>,
+    Now(now): Now,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     let request: VcVerificationRequest = json_body("VerifyVC", &bytes)?;
-    let result = match node
-        .credentials
-        .verify_credential(&request.verifiable_credential, node.now())
+    let result = match credentials
+        .verify_credential(&request.verifiable_credential, now)
         .await
     {
         Ok(_) => json!({"validity": true}),
@@ -170,23 +178,25 @@ struct VpVerificationRequest {
     valid_at: Option<String>,
 }
 
-async fn verify_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn verify_vp(
+    State(credentials): State<Credentials>,
+    Now(now): Now,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "VerifyVP";
     let request: VpVerificationRequest = json_body(OPERATION, &bytes)?;
     let at = match &request.valid_at {
         Some(date) => {
             vc::model::parse_date(date, "validAt").map_err(|e| ApiError::bad_body(OPERATION, e))?
         }
-        None => node.now(),
+        None => now,
     };
-    let result = match node
-        .credentials
+    let result = match credentials
         .verify_presentation(&request.verifiable_presentation, at)
         .await
     {
         Ok(verified) => {
-            let credentials: Vec<Value> =
-                verified.credentials.iter().map(|c| c.raw.clone()).collect();
+            let credentials: Vec<&Value> = verified.credentials().iter().map(|c| c.raw()).collect();
             json!({"validity": true, "credentials": credentials})
         }
         Err(error) => json!({"validity": false, "message": error.to_string()}),
@@ -207,7 +217,11 @@ struct CreateVpRequest {
     format: Option<String>,
 }
 
-async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn create_vp(
+    State(credentials): State<Credentials>,
+    Now(now): Now,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateVP";
     let request: CreateVpRequest = json_body(OPERATION, &bytes)?;
     let expires = request
@@ -216,8 +230,7 @@ async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, A
         .map(|date| vc::model::parse_date(date, "expires"))
         .transpose()
         .map_err(|e| ApiError::bad_body(OPERATION, e))?;
-    let presentation = node
-        .credentials
+    let presentation = credentials
         .create_presentation(
             PresentationRequest {
                 signer: request.signer_did,
@@ -227,7 +240,7 @@ async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, A
                 expires,
                 format: format(OPERATION, request.format.as_deref(), Format::LdpVp)?,
             },
-            node.now(),
+            now,
         )
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
@@ -235,25 +248,26 @@ async fn create_vp(State(node): State<Node>, bytes: Bytes) -> Result<Response, A
 }
 
 async fn owner(
-    node: &Node,
+    subjects: &Subjects,
     operation: &str,
     subject: &str,
-) -> Result<crate::subjects::SubjectRecord, ApiError> {
-    node.subjects
+) -> Result<SubjectRecord, ApiError> {
+    subjects
         .active(subject)
         .await
         .map_err(|e| ApiError::subject(operation, e))
 }
 
 async fn wallet(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(subject): Path<String>,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "GetCredentialsInWallet";
-    let owner = owner(&node, OPERATION, &subject).await?;
-    let credentials = node
-        .credentials
-        .wallet(&owner, node.now())
+    let owner = owner(&subjects, OPERATION, &subject).await?;
+    let credentials = credentials
+        .wallet(&owner, now)
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
     let raw: Vec<Value> = credentials.into_iter().map(|c| c.raw).collect();
@@ -261,16 +275,17 @@ async fn wallet(
 }
 
 async fn load_vc(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(subject): Path<String>,
     bytes: Bytes,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "LoadVC";
     let credential: Value = json_body(OPERATION, &bytes)?;
-    let owner = owner(&node, OPERATION, &subject).await?;
-    let stored = node
-        .credentials
-        .load_into_wallet(&owner, &credential, node.now())
+    let owner = owner(&subjects, OPERATION, &subject).await?;
+    let stored = credentials
+        .load_into_wallet(&owner, &credential, now)
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
     tracing::info!(subject = %owner.id, credential = %stored.id, "credential loaded into wallet");
@@ -283,15 +298,15 @@ struct WalletSearch {
 }
 
 async fn search_wallet(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
+    State(subjects): State<Subjects>,
     Path(subject): Path<String>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "SearchCredentialsInWallet";
     let search: WalletSearch = json_body(OPERATION, &bytes)?;
-    let owner = owner(&node, OPERATION, &subject).await?;
-    let found = node
-        .credentials
+    let owner = owner(&subjects, OPERATION, &subject).await?;
+    let found = credentials
         .search_wallet(&owner, &search.query)
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;
@@ -303,12 +318,13 @@ async fn search_wallet(
 }
 
 async fn remove_vc(
-    State(node): State<Node>,
+    State(credentials): State<Credentials>,
+    State(subjects): State<Subjects>,
     Path((subject, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "RemoveCredentialFromWallet";
-    let owner = owner(&node, OPERATION, &subject).await?;
-    node.credentials
+    let owner = owner(&subjects, OPERATION, &subject).await?;
+    credentials
         .remove_from_wallet(&owner, &id)
         .await
         .map_err(|e| ApiError::credential(OPERATION, e))?;

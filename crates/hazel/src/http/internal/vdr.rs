@@ -1,6 +1,8 @@
 //! `/internal/vdr/v2`: subjects and their DIDs, as nuts-node v6 (`docs/_static/vdr/v2.yaml`), plus
 //! removal of a verification method (key rotation), which nuts-node lacks.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -13,8 +15,9 @@ use serde_json::Value;
 
 use crate::http::body::{json, optional_json};
 use crate::http::error::ApiError;
+use crate::http::extract::Now;
 use crate::node::Node;
-use crate::subjects::{KeyOptions, SubjectRecord};
+use crate::services::subjects::{KeyOptions, SubjectRecord, Subjects};
 
 /// The VDR routes.
 pub fn routes() -> Router<Node> {
@@ -46,8 +49,8 @@ pub fn routes() -> Router<Node> {
         .route("/internal/vdr/v2/did/{did}", get(resolve_did))
 }
 
-async fn active(node: &Node, operation: &str, id: &str) -> Result<SubjectRecord, ApiError> {
-    node.subjects
+async fn active(subjects: &Subjects, operation: &str, id: &str) -> Result<SubjectRecord, ApiError> {
+    subjects
         .active(id)
         .await
         .map_err(|e| ApiError::subject(operation, e))
@@ -78,14 +81,17 @@ struct SubjectCreationResult {
     documents: Vec<did::Document>,
 }
 
-async fn create_subject(State(node): State<Node>, bytes: Bytes) -> Result<Response, ApiError> {
+async fn create_subject(
+    State(subjects): State<Subjects>,
+    Now(now): Now,
+    bytes: Bytes,
+) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateSubject";
     let options: CreateSubjectOptions = optional_json(OPERATION, &bytes)?;
     // As nuts-node: an assertion key is always made; `keys.assertionKey` is ignored.
     let encryption = options.keys.is_some_and(|keys| keys.encryption_key);
-    let (record, document) = node
-        .subjects
-        .create(options.subject, encryption, node.now())
+    let (record, document) = subjects
+        .create(options.subject, encryption, now)
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     tracing::info!(subject = %record.id, did = %record.did, "subject created");
@@ -96,9 +102,8 @@ async fn create_subject(State(node): State<Node>, bytes: Bytes) -> Result<Respon
     .into_response())
 }
 
-async fn list_subjects(State(node): State<Node>) -> Result<Response, ApiError> {
-    let subjects = node
-        .subjects
+async fn list_subjects(State(subjects): State<Subjects>) -> Result<Response, ApiError> {
+    let subjects = subjects
         .list()
         .await
         .map_err(|e| ApiError::subject("ListSubjects", e))?;
@@ -106,19 +111,20 @@ async fn list_subjects(State(node): State<Node>) -> Result<Response, ApiError> {
 }
 
 async fn subject_dids(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let record = active(&node, "SubjectDIDs", &id).await?;
+    let record = active(&subjects, "SubjectDIDs", &id).await?;
     Ok(Json(vec![record.did.to_string()]).into_response())
 }
 
 async fn deactivate(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    node.subjects
-        .deactivate(&id, node.now())
+    subjects
+        .deactivate(&id, now)
         .await
         .map_err(|e| ApiError::subject("Deactivate", e))?;
     tracing::info!(subject = %id, "subject deactivated");
@@ -135,16 +141,16 @@ struct ServiceRequest {
 }
 
 async fn create_service(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateService";
     let request: ServiceRequest = json(OPERATION, &bytes)?;
-    let record = active(&node, OPERATION, &id).await?;
-    let service = node
-        .subjects
-        .add_service(&record, &request.kind, request.service_endpoint, node.now())
+    let record = active(&subjects, OPERATION, &id).await?;
+    let service = subjects
+        .add_service(&record, &request.kind, request.service_endpoint, now)
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     Ok(Json(vec![service]).into_response())
@@ -159,7 +165,7 @@ struct ServiceFilter {
 }
 
 async fn find_services(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
     Path(id): Path<String>,
     Query(filter): Query<ServiceFilter>,
 ) -> Result<Response, ApiError> {
@@ -173,9 +179,8 @@ async fn find_services(
             "endpointType must be string, object or array",
         ));
     }
-    let record = active(&node, OPERATION, &id).await?;
-    let services = node
-        .subjects
+    let record = active(&subjects, OPERATION, &id).await?;
+    let services = subjects
         .services(
             &record,
             filter.kind.as_deref(),
@@ -187,34 +192,35 @@ async fn find_services(
 }
 
 async fn delete_service(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path((id, service_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "DeleteService";
-    let record = active(&node, OPERATION, &id).await?;
-    node.subjects
-        .delete_service(&record, &service_id, node.now())
+    let record = active(&subjects, OPERATION, &id).await?;
+    subjects
+        .delete_service(&record, &service_id, now)
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn update_service(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path((id, service_id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "UpdateService";
     let request: ServiceRequest = json(OPERATION, &bytes)?;
-    let record = active(&node, OPERATION, &id).await?;
-    let service = node
-        .subjects
+    let record = active(&subjects, OPERATION, &id).await?;
+    let service = subjects
         .update_service(
             &record,
             &service_id,
             &request.kind,
             request.service_endpoint,
-            node.now(),
+            now,
         )
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
@@ -222,7 +228,8 @@ async fn update_service(
 }
 
 async fn add_verification_method(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
@@ -234,16 +241,15 @@ async fn add_verification_method(
             "set assertionKey and/or encryptionKey to true",
         ));
     }
-    let record = active(&node, OPERATION, &id).await?;
-    let methods = node
-        .subjects
+    let record = active(&subjects, OPERATION, &id).await?;
+    let methods = subjects
         .add_keys(
             &record,
             KeyOptions {
                 assertion: options.assertion_key,
                 encryption: options.encryption_key,
             },
-            node.now(),
+            now,
         )
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
@@ -252,13 +258,14 @@ async fn add_verification_method(
 }
 
 async fn remove_verification_method(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
+    Now(now): Now,
     Path((id, method_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "RemoveVerificationMethod";
-    let record = active(&node, OPERATION, &id).await?;
-    node.subjects
-        .remove_method(&record, &method_id, node.now())
+    let record = active(&subjects, OPERATION, &id).await?;
+    subjects
+        .remove_method(&record, &method_id, now)
         .await
         .map_err(|e| ApiError::subject(OPERATION, e))?;
     tracing::info!(subject = %record.id, method = %method_id, "verification method removed");
@@ -284,13 +291,12 @@ fn rfc3339(unix: Option<i64>) -> Option<String> {
 }
 
 async fn resolve_did(
-    State(node): State<Node>,
+    State(resolver): State<Arc<dyn did::Resolver>>,
     Path(did): Path<String>,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "ResolveDID";
     let did = did::Did::parse(&did).map_err(|e| ApiError::resolution(OPERATION, e))?;
-    let resolved = node
-        .resolver
+    let resolved = resolver
         .resolve(&did)
         .await
         .map_err(|e| ApiError::resolution(OPERATION, e))?;

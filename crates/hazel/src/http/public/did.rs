@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::error::ApiError;
-use crate::node::Node;
+use crate::services::subjects::Subjects;
 
 /// The media type of a DID document in JSON (DID Core §6.2.1).
 pub const DID_JSON: &str = "application/did+json";
@@ -20,19 +20,17 @@ fn not_found() -> ApiError {
 
 /// Serves the document of an active subject; unknown and deactivated ones are 404.
 pub async fn did_document(
-    State(node): State<Node>,
+    State(subjects): State<Subjects>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let did = node.subjects.did_for(&id).map_err(|_| not_found())?;
-    let record = node
-        .subjects
+    let did = subjects.did_for(&id).map_err(|_| not_found())?;
+    let record = subjects
         .by_did(&did)
         .await
         .map_err(|e| ApiError::subject("GetTenantWebDID", e))?
         .filter(|record| !record.deactivated)
         .ok_or_else(not_found)?;
-    let document = node
-        .subjects
+    let document = subjects
         .document(&record)
         .await
         .map_err(|e| ApiError::subject("GetTenantWebDID", e))?;

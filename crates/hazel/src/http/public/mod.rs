@@ -9,23 +9,8 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use oauth::ErrorCode;
 
-use crate::http::error::ApiError;
 use crate::node::Node;
-use crate::subjects::{SubjectError, SubjectRecord};
-
-/// The active subject whose authorization server a request is for. Unknown or deactivated is the
-/// OAuth `invalid_request` "subject not found" nuts-node answers; a store failure is a
-/// `server_error`, not the client's fault.
-pub(crate) async fn subject(node: &Node, id: &str) -> Result<SubjectRecord, ApiError> {
-    node.subjects.active_recent(id).await.map_err(|e| match e {
-        SubjectError::NotFound | SubjectError::Deactivated => {
-            ApiError::oauth(ErrorCode::InvalidRequest, "subject not found")
-        }
-        other => ApiError::oauth(ErrorCode::ServerError, "subject lookup failed").with_cause(other),
-    })
-}
 
 /// Public documents clients may reuse for five minutes, as nuts-node serves them.
 pub(crate) fn cacheable(mut response: Response) -> Response {

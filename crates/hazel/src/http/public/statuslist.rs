@@ -7,12 +7,17 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::http::error::ApiError;
-use crate::node::Node;
+use crate::http::extract::Now;
+use crate::services::credentials::{CredentialError, Credentials};
 
 const OPERATION: &str = "StatusList";
 
 /// Serves the list, or 404 for an unknown issuer or page.
-pub async fn status_list(State(node): State<Node>, uri: Uri) -> Result<Response, ApiError> {
+pub async fn status_list(
+    State(credentials): State<Credentials>,
+    Now(now): Now,
+    uri: Uri,
+) -> Result<Response, ApiError> {
     let not_found = || {
         ApiError::problem(
             StatusCode::NOT_FOUND,
@@ -31,13 +36,11 @@ pub async fn status_list(State(node): State<Node>, uri: Uri) -> Result<Response,
         .ok()
         .filter(|page| *page >= 1)
         .ok_or_else(not_found)?;
-    let now = node.now();
-    let jwt = node
-        .credentials
+    let jwt = credentials
         .status_list(did, page, now)
         .await
         .map_err(|e| match e {
-            crate::credentials::CredentialError::NotFound => not_found(),
+            CredentialError::NotFound => not_found(),
             other => ApiError::credential(OPERATION, other),
         })?;
     let body = serde_json::to_string(&jwt).unwrap_or_default();

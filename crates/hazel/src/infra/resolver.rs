@@ -1,0 +1,156 @@
+//! DID resolution for the node: did:jwk and did:key from the identifier, this node's own did:web
+//! subjects from their store ([`OwnDocuments`]: fresh after every key rotation, and no HTTP call
+//! to itself), and other did:web DIDs over the guarded outbound client with a cache.
+//!
+//! The cache keeps a document for its response's `max-age` (or `resolver.cachettl` without one),
+//! never longer than `resolver.maxcachettl`, and remembers failures for
+//! `resolver.negativecachettl` so that a broken DID does not cost a fetch per request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use did::{Did, Document, Error, Resolved, Resolver};
+
+use cache::Cache;
+
+use crate::config::ResolverConfig;
+use crate::infra::outbound::{FetchError, OutboundClient};
+
+/// Where this node's own DID documents come from (its subjects), so that they are never fetched
+/// over the network. A DID is "own" by its namespace.
+#[async_trait]
+pub trait OwnDocuments: Send + Sync + std::fmt::Debug {
+    /// Whether `did` is in this node's namespace.
+    fn is_own(&self, did: &Did) -> bool;
+    /// A counter that changes whenever any own document may have changed.
+    fn generation(&self) -> u64;
+    /// The own document of `did`, with its metadata.
+    async fn resolve_own(&self, did: &Did) -> Result<Resolved, Error>;
+}
+
+/// Most cached documents; beyond this, expired entries are dropped, then the oldest.
+const MAX_CACHED: usize = 10_000;
+
+/// The node's resolver.
+#[derive(Debug)]
+pub struct NodeResolver {
+    own_documents: Arc<dyn OwnDocuments>,
+    client: OutboundClient,
+    config: ResolverConfig,
+    cache: Cache<Did, Result<Arc<Document>, Error>>,
+    /// This node's documents, each with the generation it was read at.
+    own: Cache<Did, (u64, Resolved)>,
+}
+
+/// How long this node's own documents are reused when nothing changed here. Nodes sharing the
+/// database see each other's key changes after at most this long.
+const OWN_DOCUMENT_TTL: Duration = Duration::from_secs(5);
+
+impl NodeResolver {
+    /// A resolver for this node's own documents and everyone else's did:web.
+    pub fn new(
+        own_documents: Arc<dyn OwnDocuments>,
+        client: OutboundClient,
+        config: ResolverConfig,
+    ) -> Self {
+        Self {
+            own_documents,
+            client,
+            config,
+            cache: Cache::new("did_documents", MAX_CACHED),
+            own: Cache::new("own_did_documents", MAX_CACHED),
+        }
+    }
+
+    /// The caches, for the metrics.
+    pub fn caches(&self) -> [(&'static str, Arc<cache::Stats>); 2] {
+        [
+            (self.cache.name(), self.cache.stats()),
+            (self.own.name(), self.own.stats()),
+        ]
+    }
+
+    async fn resolve_own(&self, did: &Did) -> Result<Resolved, Error> {
+        let generation = self.own_documents.generation();
+        if let Some((seen, resolved)) = self.own.get(did)
+            && seen == generation
+        {
+            return Ok(resolved);
+        }
+        let resolved = self.own_documents.resolve_own(did).await?;
+        self.own.insert(
+            did.clone(),
+            (generation, resolved.clone()),
+            OWN_DOCUMENT_TTL,
+        );
+        Ok(resolved)
+    }
+
+    async fn fetch_web(&self, did: &Did) -> (Result<Arc<Document>, Error>, Duration) {
+        let scheme = if self.client.is_strict() {
+            "https"
+        } else {
+            "http"
+        };
+        let url = match did::methods::web::document_url(did, scheme) {
+            Ok(url) => url,
+            Err(error) => return (Err(error), self.config.negativecachettl),
+        };
+        let fetched = self
+            .client
+            .get(&url, "application/did+json, application/json")
+            .await;
+        match fetched {
+            Ok(fetched) => {
+                let ttl = fetched
+                    .max_age
+                    .unwrap_or(self.config.cachettl)
+                    .min(self.config.maxcachettl);
+                match Document::parse_for(did, &fetched.body) {
+                    Ok(document) => (Ok(Arc::new(document)), ttl),
+                    Err(error) => (Err(error), self.config.negativecachettl),
+                }
+            }
+            Err(FetchError::Status(404 | 410)) => {
+                (Err(Error::NotFound), self.config.negativecachettl)
+            }
+            Err(FetchError::Refused(rule)) => {
+                (Err(Error::NotAllowed(rule)), self.config.negativecachettl)
+            }
+            Err(error) => (
+                Err(Error::Unavailable(error.to_string())),
+                self.config.negativecachettl,
+            ),
+        }
+    }
+}
+
+#[async_trait]
+impl Resolver for NodeResolver {
+    async fn resolve(&self, did: &Did) -> Result<Resolved, Error> {
+        if let Some(local) = did::resolver::resolve_locally(did) {
+            return local.map(Resolved::document);
+        }
+        if did.method() != "web" {
+            return Err(Error::UnsupportedMethod(did.method().to_owned()));
+        }
+        if self.own_documents.is_own(did) {
+            return self.resolve_own(did).await;
+        }
+        let outcome = match self.cache.get(did) {
+            Some(outcome) => outcome,
+            None => {
+                let (outcome, ttl) = self.fetch_web(did).await;
+                self.cache.insert(did.clone(), outcome.clone(), ttl);
+                outcome
+            }
+        };
+        outcome.map(|document| Resolved {
+            document,
+            deactivated: false,
+            created: None,
+            updated: None,
+        })
+    }
+}

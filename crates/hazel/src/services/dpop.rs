@@ -1,0 +1,121 @@
+//! DPoP at this node, for the token endpoint and for resource servers (`/dpop/validate`) alike:
+//! the checks of RFC 9449 §4.3 (`oauth::dpop`) with the node's window and skew, the `jti` replay
+//! store of §11.1, and the server nonces of §8.
+
+use std::time::Duration;
+
+use oauth::dpop::{DpopError, Expected, Proof};
+
+use super::replay::{Kind, Replay};
+use crate::infra::storage::StorageError;
+
+/// The node's DPoP settings (`auth.dpop.*`, `auth.clockskew`).
+#[derive(Debug, Clone, Copy)]
+pub struct DpopSettings {
+    /// How old a proof's `iat` may be.
+    pub max_age: Duration,
+    /// How far ahead a proof's `iat` may be.
+    pub skew: Duration,
+    /// Whether the token endpoint requires server nonces (§8).
+    pub require_nonce: bool,
+}
+
+/// The request a proof must match.
+#[derive(Debug, Clone, Copy)]
+pub struct ProofTarget<'a> {
+    /// The request method.
+    pub method: &'a str,
+    /// The request URI.
+    pub url: &'a str,
+    /// At a resource server, the access token the proof must hash (`ath`).
+    pub access_token: Option<&'a str>,
+    /// The `cnf.jkt` of the token the proof is for.
+    pub jkt: Option<&'a str>,
+}
+
+/// Why a proof is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DpopRefusal {
+    /// §4.3 checks 2–7: not a proof.
+    #[error(transparent)]
+    Unparsable(DpopError),
+    /// §4.3 checks 8–11: a proof, but not for this request.
+    #[error(transparent)]
+    Mismatch(DpopError),
+    /// §8: the proof does not carry a nonce this server issued.
+    #[error("the DPoP proof must carry the nonce of the DPoP-Nonce header")]
+    NonceRequired,
+    /// The nonce store could not answer.
+    #[error("the nonce store is unavailable: {0}")]
+    Store(#[from] StorageError),
+}
+
+/// The DPoP checks with the node's settings and stores.
+#[derive(Debug, Clone)]
+pub struct DpopGuard {
+    settings: DpopSettings,
+    replay: Replay,
+}
+
+fn seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+impl DpopGuard {
+    /// A guard with `settings`, keeping `jti`s and nonces in `replay`.
+    pub fn new(settings: DpopSettings, replay: Replay) -> Self {
+        Self { settings, replay }
+    }
+
+    /// Whether the token endpoint requires server nonces.
+    pub fn requires_nonce(&self) -> bool {
+        self.settings.require_nonce
+    }
+
+    /// Parses `header` and checks it against `target` at `now` (§4.3 checks 2–11), and, when
+    /// `server_nonce` and the node requires nonces, that it carries one this server issued
+    /// (§8). The `jti` is not claimed: [`Self::claim`] does that once everything else passed.
+    pub async fn check(
+        &self,
+        header: &str,
+        target: &ProofTarget<'_>,
+        now: i64,
+        server_nonce: bool,
+    ) -> Result<Proof, DpopRefusal> {
+        let proof = Proof::parse(header).map_err(DpopRefusal::Unparsable)?;
+        proof
+            .check(&Expected {
+                method: target.method,
+                url: target.url,
+                now,
+                max_age: seconds(self.settings.max_age),
+                skew: seconds(self.settings.skew),
+                access_token: target.access_token,
+                jkt: target.jkt,
+                nonce: None,
+            })
+            .map_err(DpopRefusal::Mismatch)?;
+        if server_nonce && self.settings.require_nonce {
+            let issued = match proof.nonce() {
+                Some(nonce) => self.replay.is_issued_nonce(nonce).await?,
+                None => false,
+            };
+            if !issued {
+                return Err(DpopRefusal::NonceRequired);
+            }
+        }
+        Ok(proof)
+    }
+
+    /// §11.1: claims the proof's `jti` for as long as a proof with it could be accepted;
+    /// `Ok(false)` when it was seen before.
+    pub async fn claim(&self, proof: &Proof) -> Result<bool, StorageError> {
+        let ttl = self.settings.max_age + self.settings.skew;
+        self.replay.claim(Kind::DpopJti, proof.jti(), ttl).await
+    }
+
+    /// §8: a fresh nonce for the `DPoP-Nonce` header, valid as long as a proof is.
+    pub async fn issue_nonce(&self) -> Result<String, StorageError> {
+        self.replay.issue_nonce(self.settings.max_age).await
+    }
+}
