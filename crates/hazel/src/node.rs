@@ -122,19 +122,28 @@ fn parse_url(key: &'static str, value: &str) -> Result<url::Url, StartError> {
     })
 }
 
-impl Node {
-    /// Opens the stores as configured (SQLite or PostgreSQL, migrated; memory or Redis) and
-    /// builds every service on them.
-    pub async fn open(config: Config) -> Result<Self, StartError> {
+/// The stores and the services every flow shares, built in dependency order.
+struct Foundation {
+    database: Database,
+    sessions: Arc<dyn SessionStore>,
+    metrics: Arc<Metrics>,
+    subjects: Subjects,
+    outbound: OutboundClient,
+    /// For the operator's own services (policy backend, AuthZEN PDP): plain HTTP and private
+    /// addresses allowed, timeouts and size limits kept.
+    operator_client: OutboundClient,
+    resolver: Arc<NodeResolver>,
+    credentials: Credentials,
+}
+
+impl Foundation {
+    async fn open(config: &Config) -> Result<Self, StartError> {
         let database = Database::open(&config.storage.sql, &config.datadir).await?;
-        let sessions = open_sessions(&config).await?;
-        let metrics = Arc::new(Metrics::new());
-        let keys = open_keys(&config, &database)?;
+        let sessions = open_sessions(config).await?;
+        let keys = open_keys(config, &database)?;
         let base_url = parse_url("url", config.public_url())?;
         let subjects = Subjects::new(database.clone(), keys, base_url.clone());
         let outbound = OutboundClient::new(&config.http.client, config.strictmode)?;
-        // The policy backend and PDP are the operator's own services: plain HTTP and private
-        // addresses are allowed, timeouts and size limits stay.
         let operator_client = OutboundClient::new(&config.http.client, false)?;
         let resolver = Arc::new(NodeResolver::new(
             Arc::new(subjects.clone()),
@@ -151,11 +160,30 @@ impl Node {
             outbound.clone(),
             contexts,
         );
-        let PolicySources { source, backend } = open_policy(&config, &operator_client, &metrics)?;
+        Ok(Self {
+            database,
+            sessions,
+            metrics: Arc::new(Metrics::new()),
+            subjects,
+            outbound,
+            operator_client,
+            resolver,
+            credentials,
+        })
+    }
+}
+
+impl Node {
+    /// Opens the stores as configured (SQLite or PostgreSQL, migrated; memory or Redis) and
+    /// builds every service and flow on them.
+    pub async fn open(config: Config) -> Result<Self, StartError> {
+        let base = Foundation::open(&config).await?;
+        let PolicySources { source, backend } =
+            open_policy(&config, &base.operator_client, &base.metrics)?;
         let authorization = open_authorization(&config)?;
-        let scopes = scope_decider(&config, authorization.as_ref(), &operator_client)?;
+        let scopes = scope_decider(&config, authorization.as_ref(), &base.operator_client)?;
         let policy = Policy::new(source, scopes.is_some());
-        let replay = Replay::new(sessions.clone());
+        let replay = Replay::new(base.sessions.clone());
         let dpop = DpopGuard::new(
             DpopSettings {
                 max_age: config.auth.dpop.maxage,
@@ -164,61 +192,55 @@ impl Node {
             },
             replay.clone(),
         );
-        let tokens = AccessTokens::new(sessions.clone());
-        let audit = AuditLog::new(database.clone());
-        let bindings = ClientBindings::new(outbound.clone(), seconds(config.auth.clockskew));
+        let tokens = AccessTokens::new(base.sessions.clone());
+        let audit = AuditLog::new(base.database.clone());
         let s2s_server = S2sServer::new(
-            s2s_server::Settings {
-                public_url: config.public_url().to_owned(),
-                skew: seconds(config.auth.clockskew),
-                max_validity: seconds(config.auth.presentationmaxvalidity),
-                token_lifetime: seconds(config.auth.accesstokenlifetime),
-            },
+            s2s_server_settings(&config),
             s2s_server::Services {
-                subjects: subjects.clone(),
-                verifier: Arc::new(credentials.clone()),
+                subjects: base.subjects.clone(),
+                verifier: Arc::new(base.credentials.clone()),
                 policy: policy.clone(),
                 scopes,
-                bindings: bindings.clone(),
+                bindings: ClientBindings::new(
+                    base.outbound.clone(),
+                    seconds(config.auth.clockskew),
+                ),
                 dpop: dpop.clone(),
                 replay,
                 tokens: tokens.clone(),
                 audit: audit.clone(),
-                metrics: metrics.clone(),
+                metrics: base.metrics.clone(),
             },
         );
         let s2s_client = S2sClient::new(
             config.public_url(),
             s2s_client::Services {
-                subjects: subjects.clone(),
-                credentials: credentials.clone(),
-                outbound,
-                sessions: sessions.clone(),
+                subjects: base.subjects.clone(),
+                credentials: base.credentials.clone(),
+                outbound: base.outbound.clone(),
+                sessions: base.sessions.clone(),
             },
         );
-        let mut caches = vec![
-            subjects.cache_stats(),
-            bindings.cache_stats(),
-            s2s_client.cache_stats(),
-        ];
-        caches.extend(resolver.caches());
-        caches.extend(credentials.cache_stats());
+        let mut caches = vec![base.subjects.cache_stats(), s2s_client.cache_stats()];
+        caches.extend(s2s_server.cache_stats());
+        caches.extend(base.resolver.caches());
+        caches.extend(base.credentials.cache_stats());
         caches.extend(backend.map(|b| b.cache_stats()));
-        metrics.register_caches(caches);
+        base.metrics.register_caches(caches);
         Ok(Self {
             internal_token: internal_token(&config)?,
             config: Arc::new(config),
             runtime: Runtime {
-                database,
-                sessions,
-                metrics,
+                database: base.database,
+                sessions: base.sessions,
+                metrics: base.metrics,
                 clock: Arc::new(SystemClock),
                 started: Instant::now(),
             },
             resource_server: ResourceServer::new(tokens, audit.clone(), dpop),
-            subjects,
-            resolver,
-            credentials,
+            subjects: base.subjects,
+            resolver: base.resolver,
+            credentials: base.credentials,
             policy,
             authorization,
             audit,
@@ -265,6 +287,15 @@ impl Node {
     /// The audit trail.
     pub fn audit(&self) -> &AuditLog {
         &self.audit
+    }
+}
+
+fn s2s_server_settings(config: &Config) -> s2s_server::Settings {
+    s2s_server::Settings {
+        public_url: config.public_url().to_owned(),
+        skew: seconds(config.auth.clockskew),
+        max_validity: seconds(config.auth.presentationmaxvalidity),
+        token_lifetime: seconds(config.auth.accesstokenlifetime),
     }
 }
 

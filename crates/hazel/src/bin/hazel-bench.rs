@@ -199,43 +199,37 @@ fn es256_verify_rate() -> anyhow::Result<f64> {
     Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
-/// Runs the benchmark against the node that `config` describes and prints the figures.
-async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(bench.concurrency)
-        .build()?;
-    let run = uuid::Uuid::new_v4().simple().to_string();
+/// The parties of a run: an issuer subject on the node, a verifier subject whose token endpoint
+/// is driven, and a did:jwk holder of a credential the issuer issued.
+struct Parties {
+    holder_key: SigningKey,
+    holder: did::Did,
+    credential: Value,
+    audience: String,
+    endpoint: String,
+}
+
+/// Creates the parties through the node's internal API.
+async fn parties(
+    client: &reqwest::Client,
+    config: &Config,
+    bench: &TokenBench,
+    run: &str,
+) -> anyhow::Result<Parties> {
     let issuer_id = format!("bench-issuer-{}", &run[..8]);
     let verifier_id = format!("bench-verifier-{}", &run[..8]);
-    let created = call(
-        &client,
-        config,
-        "/internal/vdr/v2/subject",
-        json!({"subject": issuer_id}),
-    )
-    .await?;
+    let subject = json!({"subject": issuer_id});
+    let created = call(client, config, "/internal/vdr/v2/subject", subject).await?;
     let issuer = created["documents"][0]["id"]
         .as_str()
         .context("subject creation answered no DID")?
         .to_owned();
-    call(
-        &client,
-        config,
-        "/internal/vdr/v2/subject",
-        json!({"subject": verifier_id}),
-    )
-    .await?;
-
-    let (credential_format, presentation_format) = if bench.json_ld {
-        ("ldp_vc", "ldp_vp")
-    } else {
-        ("jwt_vc", "jwt_vp")
-    };
+    let subject = json!({"subject": verifier_id});
+    call(client, config, "/internal/vdr/v2/subject", subject).await?;
     let holder_key = SigningKey::generate(KeyKind::P256)?;
     let holder = did::methods::jwk::did_for(holder_key.public_jwk())?;
     let credential = call(
-        &client,
+        client,
         config,
         "/internal/vcr/v2/issuer/vc",
         json!({
@@ -244,40 +238,55 @@ async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
             "issuer": issuer,
             "expirationDate": "2099-01-01T00:00:00Z",
             "credentialSubject": {"id": holder.as_str(), "organization": {"name": "Bench", "city": "Loadtown"}},
-            "format": credential_format
+            "format": if bench.json_ld { "ldp_vc" } else { "jwt_vc" }
         }),
     )
     .await?;
-
     let audience = issuer_url(config.public_url(), &verifier_id);
-    let endpoint = format!("{audience}/token");
+    Ok(Parties {
+        endpoint: format!("{audience}/token"),
+        holder_key,
+        holder,
+        credential,
+        audience,
+    })
+}
+
+/// Signs every request before the timed phase: a presentation with a fresh nonce and, with
+/// DPoP, a proof with a fresh `jti`.
+fn prepare(
+    parties: &Parties,
+    bench: &TokenBench,
+    run: &str,
+    now: i64,
+) -> anyhow::Result<Vec<Prepared>> {
+    let credential_format = if bench.json_ld { "ldp_vc" } else { "jwt_vc" };
     let submission = json!({"id": "bench", "definition_id": "pd_bench", "descriptor_map": [
         {"id": "organization_credential", "format": credential_format, "path": "$.verifiableCredential"}]})
     .to_string();
     let contexts = jsonld::Contexts::builtin();
     let dpop_key = SigningKey::generate(KeyKind::P256)?;
+    let (holder, holder_key) = (&parties.holder, &parties.holder_key);
     let kid = format!("{holder}#0");
-    let signing_started = Instant::now();
-    let now = SystemClock.now().unix_timestamp();
     let mut prepared = Vec::with_capacity(bench.requests);
     for i in 0..bench.requests {
         let nonce = format!("{run}-{i}");
-        let presentation = Presentation::new(holder.as_str(), vec![credential.clone()]);
+        let presentation = Presentation::new(holder.as_str(), vec![parties.credential.clone()]);
         let assertion = if bench.json_ld {
             let mut document = serde_json::to_value(&presentation)?;
             document["id"] = json!(format!("{holder}#{nonce}"));
             let mut proof = LdProof::new(&kid, AUTHENTICATION, format_date(now));
             proof.challenge = Some(nonce.clone());
-            proof.domain = Some(audience.clone());
+            proof.domain = Some(parties.audience.clone());
             proof.expires = Some(format_date(now + bench.validity));
             LdProcessing::new(&contexts)
-                .sign(document, proof, &holder_key)?
+                .sign(document, proof, holder_key)?
                 .to_string()
         } else {
             let claims = presentation_claims(
                 &presentation,
                 &PresentationParameters {
-                    audience: Some(audience.clone()),
+                    audience: Some(parties.audience.clone()),
                     nonce: Some(nonce.clone()),
                     jti: Some(nonce.clone()),
                     issued_at: now,
@@ -287,7 +296,7 @@ async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
             let mut header = Header::new(holder_key.algorithm());
             header.kid = Some(kid.clone());
             header.typ = Some("JWT".to_owned());
-            jose::jwt::sign(header, &claims, &holder_key)?
+            jose::jwt::sign(header, &claims, holder_key)?
         };
         let form = VpTokenBearer {
             assertion,
@@ -296,38 +305,48 @@ async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
             client_id: ClientId::new(holder.as_str()),
         }
         .to_form();
-        let dpop = if bench.dpop {
-            Some(dpop::create(
-                &dpop_key,
-                &ProofClaims {
-                    jti: &nonce,
-                    htm: "POST",
-                    htu: &endpoint,
-                    iat: now,
-                    ath: None,
-                    nonce: None,
-                },
-            )?)
-        } else {
-            None
-        };
+        let dpop = bench
+            .dpop
+            .then(|| {
+                dpop::create(
+                    &dpop_key,
+                    &ProofClaims {
+                        jti: &nonce,
+                        htm: "POST",
+                        htu: &parties.endpoint,
+                        iat: now,
+                        ath: None,
+                        nonce: None,
+                    },
+                )
+            })
+            .transpose()?;
         prepared.push(Prepared { form, dpop });
     }
-    writeln!(
-        out,
-        "prepared {} requests ({presentation_format} + {}) in {:.1} s",
-        bench.requests,
-        if bench.dpop { "DPoP proof" } else { "no DPoP" },
-        signing_started.elapsed().as_secs_f64()
-    )?;
+    Ok(prepared)
+}
 
-    let permits = Arc::new(Semaphore::new(bench.concurrency));
+/// What the timed phase measured.
+struct Measured {
+    elapsed: f64,
+    latencies: Vec<Duration>,
+    statuses: std::collections::BTreeMap<u16, usize>,
+}
+
+/// Sends the prepared requests, `concurrency` at a time.
+async fn drive(
+    client: &reqwest::Client,
+    endpoint: &str,
+    prepared: Vec<Prepared>,
+    concurrency: usize,
+) -> anyhow::Result<Measured> {
+    let permits = Arc::new(Semaphore::new(concurrency));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(prepared.len());
     for request in prepared {
         let permit = permits.clone().acquire_owned().await?;
         let client = client.clone();
-        let endpoint = endpoint.clone();
+        let endpoint = endpoint.to_owned();
         tasks.push(tokio::spawn(async move {
             let sent = Instant::now();
             let mut builder = client
@@ -357,21 +376,50 @@ async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
         *statuses.entry(status).or_default() += 1;
         latencies.push(latency);
     }
-    let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
+    Ok(Measured {
+        elapsed: started.elapsed().as_secs_f64(),
+        latencies,
+        statuses,
+    })
+}
+
+/// Runs the benchmark against the node that `config` describes and prints the figures.
+async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(bench.concurrency)
+        .build()?;
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let parties = parties(&client, config, bench, &run).await?;
+    let signing_started = Instant::now();
+    let prepared = prepare(&parties, bench, &run, SystemClock.now().unix_timestamp())?;
+    writeln!(
+        out,
+        "prepared {} requests ({} + {}) in {:.1} s",
+        bench.requests,
+        if bench.json_ld { "ldp_vp" } else { "jwt_vp" },
+        if bench.dpop { "DPoP proof" } else { "no DPoP" },
+        signing_started.elapsed().as_secs_f64()
+    )?;
+    let measured = drive(&client, &parties.endpoint, prepared, bench.concurrency).await?;
     let verify_rate = es256_verify_rate()?;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    writeln!(out, "token endpoint: {endpoint}")?;
+    writeln!(out, "token endpoint: {}", parties.endpoint)?;
     writeln!(
         out,
         "{} requests, concurrency {}: {:.0} requests/s, p50 {:.1} ms, p99 {:.1} ms",
         bench.requests,
         bench.concurrency,
-        bench.requests as f64 / elapsed,
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        bench.requests as f64 / measured.elapsed,
+        percentile(&measured.latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&measured.latencies, 0.99).as_secs_f64() * 1000.0,
     )?;
-    writeln!(out, "responses by status (0 = no response): {statuses:?}")?;
+    writeln!(
+        out,
+        "responses by status (0 = no response): {:?}",
+        measured.statuses
+    )?;
     let signatures = if bench.dpop { 3.0 } else { 2.0 };
     writeln!(
         out,
@@ -379,7 +427,7 @@ async fn token(config: &Config, bench: &TokenBench) -> anyhow::Result<()> {
          request bound the endpoint at {:.0} requests/s",
         verify_rate * cores as f64 / signatures
     )?;
-    if statuses.keys().any(|status| *status != 200) {
+    if measured.statuses.keys().any(|status| *status != 200) {
         bail!("some token requests were refused; see the node's log");
     }
     Ok(())

@@ -33,6 +33,16 @@ pub(super) struct Presented {
     submission: String,
 }
 
+/// Everything one token request is made of but the server's nonce.
+struct Call<'a> {
+    subject: &'a SubjectRecord,
+    request: &'a ServiceAccessTokenRequest,
+    remote: &'a Remote,
+    presented: &'a Presented,
+    signer: Option<&'a (DidUrl, Arc<dyn Signer>)>,
+    now: i64,
+}
+
 /// One attempt's answer from the token endpoint.
 struct Attempt {
     status: u16,
@@ -113,42 +123,39 @@ impl S2sClient {
         } else {
             None
         };
-        let signer = signer.as_ref();
-        let mut attempt = self
-            .attempt(subject, request, remote, presented, signer, None, now)
-            .await?;
+        let call = Call {
+            subject,
+            request,
+            remote,
+            presented,
+            signer: signer.as_ref(),
+            now,
+        };
+        let mut attempt = self.attempt(&call, None).await?;
         if attempt.status == 400
-            && signer.is_some()
+            && call.signer.is_some()
             && asks_for_nonce(&attempt.body)
             && let Some(nonce) = attempt.offered_nonce.take()
         {
-            attempt = self
-                .attempt(
-                    subject,
-                    request,
-                    remote,
-                    presented,
-                    signer,
-                    Some(&nonce),
-                    now,
-                )
-                .await?;
+            attempt = self.attempt(&call, Some(&nonce)).await?;
         }
-        token(attempt, request, signer.map(|(kid, _)| kid), now)
+        token(attempt, request, call.signer.map(|(kid, _)| kid), now)
     }
 
     /// One token request with a fresh presentation and proof.
-    #[allow(clippy::too_many_arguments)] // the parts of one request, each used once
     async fn attempt(
         &self,
-        subject: &SubjectRecord,
-        request: &ServiceAccessTokenRequest,
-        remote: &Remote,
-        presented: &Presented,
-        signer: Option<&(DidUrl, Arc<dyn Signer>)>,
+        call: &Call<'_>,
         server_nonce: Option<&str>,
-        now: i64,
     ) -> Result<Attempt, ClientError> {
+        let Call {
+            subject,
+            request,
+            remote,
+            presented,
+            signer,
+            now,
+        } = *call;
         let form = VpTokenBearer {
             assertion: self.presentation(subject, request, presented, now).await?,
             presentation_submission: presented.submission.clone(),

@@ -120,6 +120,11 @@ impl S2sServer {
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
+
+    /// The flow's caches, for the metrics.
+    pub fn cache_stats(&self) -> [(&'static str, Arc<cache::Stats>); 1] {
+        [self.services.bindings.cache_stats()]
+    }
 }
 
 #[cfg(test)]

@@ -71,30 +71,68 @@ impl Credentials {
         )
     }
 
-    /// Issues and signs a credential with the issuer's newest assertion key.
+    /// Issues and signs a credential with the issuer's newest assertion key; with
+    /// `with_status_list`, it gets the next index of the issuer's revocation list.
     pub async fn issue(
         &self,
         request: IssueRequest,
         now: i64,
     ) -> Result<IssuedCredential, CredentialError> {
-        if !matches!(request.format, Format::JwtVc | Format::LdpVc) {
-            return Err(CredentialError::BadRequest(format!(
-                "format {} is not a credential format; use ldp_vc or jwt_vc",
-                request.format.as_str()
-            )));
-        }
-        // nuts-node: a did:web issuer must make a credential expire or be revocable.
-        if request.expiration_date.is_none() && !request.with_status_list {
-            return Err(CredentialError::BadRequest(
-                "set expirationDate and/or withStatusList2021Revocation".into(),
-            ));
-        }
-        if !request.credential_subject.is_object() {
-            return Err(CredentialError::BadRequest(
-                "credentialSubject must be an object".into(),
-            ));
-        }
+        check_request(&request)?;
         let record = self.issuer_record(&request.issuer).await?;
+        let format = request.format;
+        let with_status_list = request.with_status_list;
+        let mut credential = self.unsigned_credential(&record, request, now)?;
+        let row = IssuedRow::of(&record, &credential, format);
+        if !with_status_list {
+            let signed = self
+                .sign_credential(&record, &credential, format, now)
+                .await?;
+            row.insert(self, &raw_text(&signed), now).await?;
+            return Ok(IssuedCredential {
+                raw: signed,
+                revoked: false,
+            });
+        }
+        let (page, index) = row.reserve_status_index(self, now).await?;
+        add_status_entry(
+            &mut credential,
+            &self.status_list_url(&record.did, page),
+            index,
+        );
+        let signed = match self
+            .sign_credential(&record, &credential, format, now)
+            .await
+        {
+            Ok(signed) => signed,
+            Err(error) => {
+                // Release the reservation; nothing was handed out.
+                let _ = sqlx::query("DELETE FROM issued_credential WHERE id = $1")
+                    .bind(&row.id)
+                    .execute(self.database.pool())
+                    .await;
+                return Err(error);
+            }
+        };
+        sqlx::query("UPDATE issued_credential SET raw = $1 WHERE id = $2")
+            .bind(raw_text(&signed))
+            .bind(&row.id)
+            .execute(self.database.pool())
+            .await?;
+        Ok(IssuedCredential {
+            raw: signed,
+            revoked: false,
+        })
+    }
+
+    /// The credential as the request describes it, with the VC context and type first, a fresh
+    /// id under the issuer's DID, and the dates checked.
+    fn unsigned_credential(
+        &self,
+        record: &SubjectRecord,
+        request: IssueRequest,
+        now: i64,
+    ) -> Result<Credential, CredentialError> {
         let mut context = request.context;
         if context.first().map(String::as_str) != Some(VC_CONTEXT) {
             context.retain(|c| c != VC_CONTEXT);
@@ -104,10 +142,9 @@ impl Credentials {
         if !types.iter().any(|t| t == "VerifiableCredential") {
             types.insert(0, "VerifiableCredential".to_owned());
         }
-        let id = format!("{}#{}", record.did, uuid::Uuid::new_v4());
         let mut credential = Credential::from_json(json!({
             "@context": context,
-            "id": id,
+            "id": format!("{}#{}", record.did, uuid::Uuid::new_v4()),
             "type": types,
             "issuer": record.did.as_str(),
             "issuanceDate": format_date(now),
@@ -117,112 +154,7 @@ impl Credentials {
         credential.check_validity(now, self.skew).map_err(|_| {
             CredentialError::BadRequest("expirationDate must be a future RFC 3339 date".into())
         })?;
-        let subject = match credential.credential_subject.as_slice() {
-            [only] => only.get("id").and_then(Value::as_str).map(str::to_owned),
-            _ => None,
-        };
-        let types_json = serde_json::to_string(credential.types.as_slice()).unwrap_or_default();
-
-        if !request.with_status_list {
-            let signed = self
-                .sign_credential(&record, &credential, request.format, now)
-                .await?;
-            sqlx::query(
-                "INSERT INTO issued_credential (id, issuer, subject, types, format, raw, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&id)
-            .bind(record.did.as_str())
-            .bind(&subject)
-            .bind(&types_json)
-            .bind(request.format.as_str())
-            .bind(raw_text(&signed))
-            .bind(now)
-            .execute(self.database.pool())
-            .await?;
-            return Ok(IssuedCredential {
-                raw: signed,
-                revoked: false,
-            });
-        }
-
-        // Reserve an index first (the row's raw is filled once signed), retrying when a
-        // concurrent issuance took the same one.
-        let mut reserved = None;
-        for _ in 0..ALLOCATION_ATTEMPTS {
-            let result = sqlx::query(
-                "INSERT INTO issued_credential \
-                 (id, issuer, subject, types, format, raw, status_list_page, status_list_index, created_at) \
-                 SELECT $1, $2, $3, $4, $5, '', \
-                        1 + next_index / $6, next_index % $6, $7 \
-                 FROM (SELECT COALESCE(MAX((status_list_page - 1) * $6 + status_list_index) + 1, 0) \
-                       AS next_index FROM issued_credential \
-                       WHERE issuer = $2 AND status_list_page IS NOT NULL) AS allocation",
-            )
-            .bind(&id)
-            .bind(record.did.as_str())
-            .bind(&subject)
-            .bind(&types_json)
-            .bind(request.format.as_str())
-            .bind(STATUS_LIST_SIZE)
-            .bind(now)
-            .execute(self.database.pool())
-            .await;
-            match result {
-                Ok(_) => {
-                    reserved = Some(());
-                    break;
-                }
-                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => continue,
-                Err(error) => return Err(error.into()),
-            }
-        }
-        reserved.ok_or_else(|| {
-            CredentialError::BadRequest("status list index contention; try again".into())
-        })?;
-        let row = sqlx::query(
-            "SELECT status_list_page, status_list_index FROM issued_credential WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_one(self.database.pool())
-        .await?;
-        let page: i64 = row.try_get("status_list_page")?;
-        let index: i64 = row.try_get("status_list_index")?;
-        let list = self.status_list_url(&record.did, page);
-        // As nuts-node: the entry (index as a string) and the StatusList2021 context.
-        credential.credential_status = Some(OneOrMany::Many(vec![json!({
-            "id": format!("{list}#{index}"),
-            "type": "StatusList2021Entry",
-            "statusPurpose": "revocation",
-            "statusListIndex": index.to_string(),
-            "statusListCredential": list,
-        })]));
-        if let Value::Array(contexts) = &mut credential.context {
-            contexts.push(Value::from(vc::status::STATUS_LIST_2021_CONTEXT));
-        }
-        let signed = match self
-            .sign_credential(&record, &credential, request.format, now)
-            .await
-        {
-            Ok(signed) => signed,
-            Err(error) => {
-                // Release the reservation; nothing was handed out.
-                let _ = sqlx::query("DELETE FROM issued_credential WHERE id = $1")
-                    .bind(&id)
-                    .execute(self.database.pool())
-                    .await;
-                return Err(error);
-            }
-        };
-        sqlx::query("UPDATE issued_credential SET raw = $1 WHERE id = $2")
-            .bind(raw_text(&signed))
-            .bind(&id)
-            .execute(self.database.pool())
-            .await?;
-        Ok(IssuedCredential {
-            raw: signed,
-            revoked: false,
-        })
+        Ok(credential)
     }
 
     /// Signs with the issuer's newest assertion key: a JWT string for `jwt_vc`, the credential
@@ -347,5 +279,139 @@ impl Credentials {
         rows.iter()
             .map(|row| Ok(row.try_get::<i64, _>("status_list_index")?))
             .collect()
+    }
+}
+
+/// What nuts-node refuses before anything is signed.
+fn check_request(request: &IssueRequest) -> Result<(), CredentialError> {
+    if !matches!(request.format, Format::JwtVc | Format::LdpVc) {
+        return Err(CredentialError::BadRequest(format!(
+            "format {} is not a credential format; use ldp_vc or jwt_vc",
+            request.format.as_str()
+        )));
+    }
+    // nuts-node: a did:web issuer must make a credential expire or be revocable.
+    if request.expiration_date.is_none() && !request.with_status_list {
+        return Err(CredentialError::BadRequest(
+            "set expirationDate and/or withStatusList2021Revocation".into(),
+        ));
+    }
+    if !request.credential_subject.is_object() {
+        return Err(CredentialError::BadRequest(
+            "credentialSubject must be an object".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// As nuts-node writes it: a StatusList2021Entry (the index as a string) and the
+/// StatusList2021 context.
+fn add_status_entry(credential: &mut Credential, list: &str, index: i64) {
+    credential.credential_status = Some(OneOrMany::Many(vec![json!({
+        "id": format!("{list}#{index}"),
+        "type": "StatusList2021Entry",
+        "statusPurpose": "revocation",
+        "statusListIndex": index.to_string(),
+        "statusListCredential": list,
+    })]));
+    if let Value::Array(contexts) = &mut credential.context {
+        contexts.push(Value::from(vc::status::STATUS_LIST_2021_CONTEXT));
+    }
+}
+
+/// The columns of an issued credential that are known before it is signed.
+struct IssuedRow {
+    id: String,
+    issuer: String,
+    subject: Option<String>,
+    types: String,
+    format: &'static str,
+}
+
+impl IssuedRow {
+    fn of(record: &SubjectRecord, credential: &Credential, format: Format) -> Self {
+        Self {
+            id: credential.id.clone().unwrap_or_default(),
+            issuer: record.did.to_string(),
+            subject: match credential.credential_subject.as_slice() {
+                [only] => only.get("id").and_then(Value::as_str).map(str::to_owned),
+                _ => None,
+            },
+            types: serde_json::to_string(credential.types.as_slice()).unwrap_or_default(),
+            format: format.as_str(),
+        }
+    }
+
+    /// Stores a credential issued without a status list.
+    async fn insert(
+        &self,
+        credentials: &Credentials,
+        raw: &str,
+        now: i64,
+    ) -> Result<(), CredentialError> {
+        sqlx::query(
+            "INSERT INTO issued_credential (id, issuer, subject, types, format, raw, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&self.id)
+        .bind(&self.issuer)
+        .bind(&self.subject)
+        .bind(&self.types)
+        .bind(self.format)
+        .bind(raw)
+        .bind(now)
+        .execute(credentials.database.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Reserves the issuer's next status list index with a row whose `raw` is filled once
+    /// signed, retrying when a concurrent issuance took the same one; returns (page, index).
+    async fn reserve_status_index(
+        &self,
+        credentials: &Credentials,
+        now: i64,
+    ) -> Result<(i64, i64), CredentialError> {
+        let pool = credentials.database.pool();
+        for _ in 0..ALLOCATION_ATTEMPTS {
+            let result = sqlx::query(
+                "INSERT INTO issued_credential \
+                 (id, issuer, subject, types, format, raw, status_list_page, status_list_index, created_at) \
+                 SELECT $1, $2, $3, $4, $5, '', \
+                        1 + next_index / $6, next_index % $6, $7 \
+                 FROM (SELECT COALESCE(MAX((status_list_page - 1) * $6 + status_list_index) + 1, 0) \
+                       AS next_index FROM issued_credential \
+                       WHERE issuer = $2 AND status_list_page IS NOT NULL) AS allocation",
+            )
+            .bind(&self.id)
+            .bind(&self.issuer)
+            .bind(&self.subject)
+            .bind(&self.types)
+            .bind(self.format)
+            .bind(STATUS_LIST_SIZE)
+            .bind(now)
+            .execute(pool)
+            .await;
+            match result {
+                Ok(_) => {
+                    let row = sqlx::query(
+                        "SELECT status_list_page, status_list_index FROM issued_credential \
+                         WHERE id = $1",
+                    )
+                    .bind(&self.id)
+                    .fetch_one(pool)
+                    .await?;
+                    return Ok((
+                        row.try_get("status_list_page")?,
+                        row.try_get("status_list_index")?,
+                    ));
+                }
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(CredentialError::BadRequest(
+            "status list index contention; try again".into(),
+        ))
     }
 }
