@@ -194,6 +194,62 @@ impl PresentationTerms {
     }
 }
 
+/// Reads a credential without verifying it: a JWT whose claims hold a `vc`, or a JSON object
+/// that is a credential (`@context`, `type`, `credentialSubject`) with one linked-data proof.
+/// What does not read is not a credential at all; what reads may still fail verification.
+pub fn read_unverified_credential(value: &Value) -> Result<Credential, Error> {
+    match value {
+        Value::String(jwt) => {
+            let claims = unverified_claims(jwt, "credential")?;
+            credential_from_claims(&claims)
+        }
+        Value::Object(_) => {
+            let credential = Credential::from_json(value.clone())?;
+            LdProof::of(value, "credential")?;
+            Ok(credential)
+        }
+        _ => Err(Error::Malformed {
+            what: "credential",
+            reason: "neither a JWT nor a JSON object".to_owned(),
+        }),
+    }
+}
+
+/// Reads a presentation without verifying it, as [`read_unverified_credential`] reads a
+/// credential.
+pub fn read_unverified_presentation(value: &Value) -> Result<Presentation, Error> {
+    match value {
+        Value::String(jwt) => {
+            let claims = unverified_claims(jwt, "presentation")?;
+            presentation_from_claims(&claims)
+        }
+        Value::Object(_) => {
+            let presentation: Presentation =
+                serde_json::from_value(value.clone()).map_err(|e| Error::Malformed {
+                    what: "presentation",
+                    reason: e.to_string(),
+                })?;
+            LdProof::of(value, "presentation")?;
+            Ok(presentation)
+        }
+        _ => Err(Error::Malformed {
+            what: "presentation",
+            reason: "neither a JWT nor a JSON object".to_owned(),
+        }),
+    }
+}
+
+fn unverified_claims(jwt: &str, what: &'static str) -> Result<Claims, Error> {
+    let parsed = Unverified::parse(jwt).map_err(|e| Error::Malformed {
+        what,
+        reason: e.to_string(),
+    })?;
+    serde_json::from_slice(parsed.unverified_payload()).map_err(|e| Error::Malformed {
+        what,
+        reason: format!("claims: {e}"),
+    })
+}
+
 /// Verifies with a resolver, a time and a clock skew.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier<'a> {

@@ -392,6 +392,37 @@ async fn policy_backend_answers_are_cached_and_failures_are_server_errors() {
     );
 }
 
+/// Defect of a8a2f86: the backend's answers were cached in a map keyed by the scope a client
+/// sends, without a bound, so made-up scopes grew the node's memory without limit. The cache
+/// now holds at most `PolicyBackend`'s bound, and says so in the metrics.
+#[tokio::test]
+async fn regression_15_made_up_scopes_do_not_grow_the_backend_cache() {
+    let (address, backend) = start_backend().await;
+    let (node, _dir) = node_with_policy(None, Some(address)).await;
+    let bound = hazel::services::policy::BACKEND_CACHE_ENTRIES;
+    for i in 0..bound + 100 {
+        let (status, _, _) = get_pd(&node, &format!("?scope=made-up-{i}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(backend.hits.load(Ordering::SeqCst), bound + 100);
+    let metrics = node.runtime().metrics.render().unwrap();
+    let reading = |name: &str| -> u64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(name) && l.contains("cache=\"policy_backend\""))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing: {metrics}"))
+    };
+    let entries = reading("hazel_cache_entries");
+    assert!(entries <= bound as u64, "{entries} entries");
+    assert!(reading("hazel_cache_evictions_total") >= 100);
+    assert_eq!(
+        reading("hazel_cache_insertions_total"),
+        (bound + 100) as u64
+    );
+}
+
 #[tokio::test]
 async fn without_a_policy_every_scope_is_unsupported() {
     let (node, _dir) = node_with_policy(None, None).await;

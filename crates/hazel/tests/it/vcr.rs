@@ -567,8 +567,6 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         .0,
         StatusCode::NOT_FOUND
     );
-    let result = verify_vc(&api, &json!("x.y.z")).await;
-    assert_eq!(result["validity"], false);
     assert_eq!(
         call(
             &api,
@@ -580,6 +578,68 @@ async fn refused_issuance_and_wallet_loads_store_nothing() {
         .0,
         StatusCode::BAD_REQUEST
     );
+}
+
+/// Defect of a8a2f86: what is not a credential at all was answered 200 `{"validity": false}`.
+/// nuts-node refuses it with 400; a credential that reads but does not verify stays a verdict.
+#[tokio::test]
+async fn regression_15_an_unparseable_credential_is_a_400_an_invalid_one_a_verdict() {
+    let (node, _dir) = support::embedded_node().await;
+    let api = internal_router(&node);
+    let issuer = subject(&api, "issuer").await;
+    let (_, vc, _) = call(
+        &api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(issue_request(&issuer, "did:web:holder.example", false)),
+    )
+    .await;
+    let mut without_context = vc_document();
+    without_context.as_object_mut().unwrap().remove("@context");
+    for (kind, member, value) in [
+        ("vc", "verifiableCredential", json!("not.a.jwt")),
+        ("vc", "verifiableCredential", json!("x.y.z")),
+        ("vc", "verifiableCredential", without_context),
+        ("vc", "verifiableCredential", json!(42)),
+        ("vp", "verifiablePresentation", json!("not.a.jwt")),
+        ("vp", "verifiablePresentation", json!([vc.clone()])),
+    ] {
+        let (status, problem, content_type) = call(
+            &api,
+            Method::POST,
+            &format!("/internal/vcr/v2/verifier/{kind}"),
+            Some(json!({ member: value })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{kind} {value}: {problem}");
+        assert_eq!(content_type, "application/problem+json");
+        assert!(
+            problem["title"].as_str().unwrap().ends_with("failed"),
+            "{problem}"
+        );
+    }
+    // A credential whose signature is broken reads, and is a verdict.
+    let mut tampered = vc.as_str().unwrap().to_owned();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    let result = verify_vc(&api, &json!(tampered)).await;
+    assert_eq!(result["validity"], false);
+    assert!(
+        result["message"].as_str().unwrap().contains("signature"),
+        "{result}"
+    );
+    assert_eq!(verify_vc(&api, &vc).await["validity"], true);
+}
+
+/// A credential document as JSON-LD, without a proof: reads as a credential's structure.
+fn vc_document() -> Value {
+    json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:web:issuer.example",
+        "issuanceDate": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": "did:web:holder.example"},
+        "proof": {"type": "JsonWebSignature2020"}
+    })
 }
 
 async fn concurrent_issuance_and_revocation(node: Node) {

@@ -1,10 +1,12 @@
 //! Subjects and their DIDs through the internal API, and the did.json the public listener serves.
 
 use axum::Router;
-use axum::http::{Method, StatusCode};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
 use hazel::http::{internal_router, public_router};
 use hazel::node::Node;
 use serde_json::json;
+use tower::ServiceExt;
 
 use crate::support::{self, call, encoded};
 
@@ -161,6 +163,61 @@ async fn invalid_and_duplicate_subjects_are_refused() {
             .1,
         json!({"twice": [call(&api.internal, Method::GET, "/internal/vdr/v2/subject/twice", None).await.1[0]]}),
         "refused requests stored nothing"
+    );
+}
+
+/// Defects of a8a2f86: the subject ids `.` and `..` were taken (they make every URL of the
+/// subject's authorization server a dot-segment: `/oauth2/../token`), and a body without
+/// `Content-Type` was read as JSON. Both are 400 and store nothing; an empty body needs no type.
+#[tokio::test]
+async fn regression_15_dot_segment_subjects_and_untyped_bodies_are_refused() {
+    let api = api().await;
+    for id in [".", "..", "", &"a".repeat(101)] {
+        let (status, problem, content_type) = call(
+            &api.internal,
+            Method::POST,
+            "/internal/vdr/v2/subject",
+            Some(json!({ "subject": id })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{id:?}: {problem}");
+        assert_eq!(content_type, "application/problem+json");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("not . or .."),
+            "{problem}"
+        );
+    }
+    for fine in ["...", ".a", "a..b", "_-.", &"a".repeat(100)] {
+        let (status, created, _) = call(
+            &api.internal,
+            Method::POST,
+            "/internal/vdr/v2/subject",
+            Some(json!({ "subject": fine })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{fine:?}: {created}");
+    }
+
+    let untyped = |body: &'static str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/internal/vdr/v2/subject")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let response = api
+        .internal
+        .clone()
+        .oneshot(untyped(r#"{"subject": "untyped"}"#))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = api.internal.clone().oneshot(untyped("")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "no body, no type needed");
+    let (_, subjects, _) = call(&api.internal, Method::GET, "/internal/vdr/v2/subject", None).await;
+    assert!(
+        subjects.get("untyped").is_none() && subjects.get(".").is_none(),
+        "{subjects}"
     );
 }
 

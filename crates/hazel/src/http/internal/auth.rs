@@ -18,7 +18,7 @@ use crate::flows::resource_server::{
     ProofToValidate, ResourceServer, ResourceServerError, Verdict,
 };
 use crate::flows::s2s_client::{ClientError, S2sClient, ServiceAccessTokenRequest};
-use crate::http::body::json as json_body;
+use crate::http::body::{JsonBody, json as json_body};
 use crate::http::error::ApiError;
 use crate::http::extract::{Now, content_type};
 use crate::node::Node;
@@ -125,7 +125,7 @@ struct DpopValidateRequest {
 async fn validate_dpop(
     State(flow): State<ResourceServer>,
     Now(now): Now,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "ValidateDPoPProof";
     let request: DpopValidateRequest = json_body(OPERATION, &body)?;
@@ -172,7 +172,7 @@ async fn create_dpop(
     State(subjects): State<Subjects>,
     Now(now): Now,
     Path(kid): Path<String>,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateDPoPProof";
     let bad = |detail: &str| failed(OPERATION, StatusCode::BAD_REQUEST, detail);
@@ -240,7 +240,7 @@ async fn service_access_token(
     Now(now): Now,
     Path(subject): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "RequestServiceAccessToken";
     let request: ServiceAccessTokenRequest = json_body(OPERATION, &body)?;

@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +12,7 @@ use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::http::body::{JsonBody, json};
 use crate::http::error::ApiError;
 use crate::node::Node;
 use crate::services::authorization::{AuthorizationEngine, Decision};
@@ -58,10 +58,10 @@ struct AuthorizedRequest {
 
 async fn authorized(
     State(engine): State<Option<AuthorizationEngine>>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "Authorized";
-    let request: AuthorizedRequest = crate::http::body::json(OPERATION, &bytes)?;
+    let request: AuthorizedRequest = json(OPERATION, &bytes)?;
     let input = json!({"token": request.token, "request": request.request});
     let decision = evaluate(engine.as_ref(), OPERATION, &input)?;
     Ok(Json(decision).into_response())
@@ -136,10 +136,10 @@ fn answer(decision: &Decision) -> Value {
 
 async fn evaluation(
     State(engine): State<Option<AuthorizationEngine>>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluation";
-    let request: AuthZenRequest = crate::http::body::json(OPERATION, &bytes)?;
+    let request: AuthZenRequest = json(OPERATION, &bytes)?;
     let decision = evaluate(engine.as_ref(), OPERATION, &request.input(OPERATION)?)?;
     Ok(Json(answer(&decision)).into_response())
 }
@@ -153,10 +153,10 @@ struct AuthZenBatch {
 
 async fn evaluations(
     State(engine): State<Option<AuthorizationEngine>>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "AccessEvaluations";
-    let batch: AuthZenBatch = crate::http::body::json(OPERATION, &bytes)?;
+    let batch: AuthZenBatch = json(OPERATION, &bytes)?;
     let mut results = Vec::with_capacity(batch.evaluations.len());
     for request in batch.evaluations {
         let request = request.or(&batch.defaults);

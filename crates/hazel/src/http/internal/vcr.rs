@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use vc::{Format, OneOrMany};
 
-use crate::http::body::json as json_body;
+use crate::http::body::{JsonBody, json as json_body};
 use crate::http::error::ApiError;
 use crate::http::extract::Now;
 use crate::node::Node;
@@ -77,7 +76,7 @@ struct IssueVcRequest {
 async fn issue_vc(
     State(credentials): State<Credentials>,
     Now(now): Now,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "IssueVC";
     let request: IssueVcRequest = json_body(OPERATION, &bytes)?;
@@ -158,9 +157,14 @@ struct VcVerificationRequest {
 async fn verify_vc(
     State(credentials): State<Credentials>,
     Now(now): Now,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
-    let request: VcVerificationRequest = json_body("VerifyVC", &bytes)?;
+    const OPERATION: &str = "VerifyVC";
+    let request: VcVerificationRequest = json_body(OPERATION, &bytes)?;
+    // Not a credential at all is a bad request, as nuts-node answers it; a credential that
+    // does not verify is a verdict.
+    vc::verify::read_unverified_credential(&request.verifiable_credential)
+        .map_err(|e| ApiError::bad_body(OPERATION, e))?;
     let result = match credentials
         .verify_credential(&request.verifiable_credential, now)
         .await
@@ -181,10 +185,12 @@ struct VpVerificationRequest {
 async fn verify_vp(
     State(credentials): State<Credentials>,
     Now(now): Now,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "VerifyVP";
     let request: VpVerificationRequest = json_body(OPERATION, &bytes)?;
+    vc::verify::read_unverified_presentation(&request.verifiable_presentation)
+        .map_err(|e| ApiError::bad_body(OPERATION, e))?;
     let at = match &request.valid_at {
         Some(date) => {
             vc::model::parse_date(date, "validAt").map_err(|e| ApiError::bad_body(OPERATION, e))?
@@ -220,7 +226,7 @@ struct CreateVpRequest {
 async fn create_vp(
     State(credentials): State<Credentials>,
     Now(now): Now,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateVP";
     let request: CreateVpRequest = json_body(OPERATION, &bytes)?;
@@ -279,7 +285,7 @@ async fn load_vc(
     State(subjects): State<Subjects>,
     Now(now): Now,
     Path(subject): Path<String>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<StatusCode, ApiError> {
     const OPERATION: &str = "LoadVC";
     let credential: Value = json_body(OPERATION, &bytes)?;
@@ -301,7 +307,7 @@ async fn search_wallet(
     State(credentials): State<Credentials>,
     State(subjects): State<Subjects>,
     Path(subject): Path<String>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "SearchCredentialsInWallet";
     let search: WalletSearch = json_body(OPERATION, &bytes)?;

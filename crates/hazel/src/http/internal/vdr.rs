@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +12,7 @@ use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::http::body::{json, optional_json};
+use crate::http::body::{JsonBody, json, optional_json};
 use crate::http::error::ApiError;
 use crate::http::extract::Now;
 use crate::node::Node;
@@ -84,7 +83,7 @@ struct SubjectCreationResult {
 async fn create_subject(
     State(subjects): State<Subjects>,
     Now(now): Now,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateSubject";
     let options: CreateSubjectOptions = optional_json(OPERATION, &bytes)?;
@@ -144,7 +143,7 @@ async fn create_service(
     State(subjects): State<Subjects>,
     Now(now): Now,
     Path(id): Path<String>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "CreateService";
     let request: ServiceRequest = json(OPERATION, &bytes)?;
@@ -209,7 +208,7 @@ async fn update_service(
     State(subjects): State<Subjects>,
     Now(now): Now,
     Path((id, service_id)): Path<(String, String)>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "UpdateService";
     let request: ServiceRequest = json(OPERATION, &bytes)?;
@@ -231,7 +230,7 @@ async fn add_verification_method(
     State(subjects): State<Subjects>,
     Now(now): Now,
     Path(id): Path<String>,
-    bytes: Bytes,
+    bytes: JsonBody,
 ) -> Result<Response, ApiError> {
     const OPERATION: &str = "AddVerificationMethod";
     let options: KeyCreationOptions = json(OPERATION, &bytes)?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use oauth::types::Scope;
 
-pub use backend::PolicyBackend;
+pub use backend::{CACHE_ENTRIES as BACKEND_CACHE_ENTRIES, PolicyBackend};
 pub use directory::PolicyDirectory;
 pub use mapping::{Definition, ScopeEntry, ScopePolicy, WalletOwnerType, parse_mapping};
 

@@ -462,7 +462,8 @@ async fn nuts_s2s_refusals_answer_their_error_and_burn_nothing() {
 /// RFC 6749 §5.2: every error of the token endpoint is an OAuth error in JSON, whatever the
 /// request's media type (H12: a body that is not a form is `invalid_request`), and also when the
 /// framework refuses the request before the grant: a method the endpoint does not take, a body
-/// over `http.bodylimit`, a `Content-Type` given twice.
+/// over `http.bodylimit`, a `Content-Type` given twice. (Issue 15, defect 3: a8a2f86 answered
+/// these with problem details, and read the first of two `Content-Type`s.)
 #[tokio::test]
 async fn rfc6749_5_2_every_token_endpoint_error_is_oauth_json() {
     let served = served(|_, _| {}).await;
