@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use axum::extract::FromRef;
 
-use crate::config::{Config, InternalAuthType, Secret};
+use crate::config::{Config, InternalAuthType, Secret, seconds};
 use crate::flows::resource_server::ResourceServer;
 use crate::flows::s2s_client::{self, S2sClient};
 use crate::flows::s2s_server::{self, ClientBindings, S2sServer};
@@ -94,9 +94,14 @@ pub struct Runtime {
     pub started: Instant,
 }
 
-/// The node: every service, built once; cheap to clone. Handlers take parts of it.
+/// The node: every service, built once. The router clones its state for every request, so a
+/// clone is one reference count; handlers take the parts they name.
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct Node(Arc<Parts>);
+
+/// What the node is made of.
+#[derive(Debug)]
+struct Parts {
     config: Arc<Config>,
     runtime: Runtime,
     internal_token: Option<Arc<Secret>>,
@@ -109,10 +114,6 @@ pub struct Node {
     s2s_server: S2sServer,
     s2s_client: S2sClient,
     resource_server: ResourceServer,
-}
-
-fn seconds(duration: std::time::Duration) -> i64 {
-    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }
 
 fn parse_url(key: &'static str, value: &str) -> Result<url::Url, StartError> {
@@ -227,7 +228,7 @@ impl Node {
         caches.extend(base.credentials.cache_stats());
         caches.extend(backend.map(|b| b.cache_stats()));
         base.metrics.register_caches(caches);
-        Ok(Self {
+        Ok(Self(Arc::new(Parts {
             internal_token: internal_token(&config)?,
             config: Arc::new(config),
             runtime: Runtime {
@@ -246,47 +247,47 @@ impl Node {
             audit,
             s2s_server,
             s2s_client,
-        })
+        })))
     }
 
     /// The effective configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.0.config
     }
 
     /// The current time in Unix seconds, from the node's clock.
     pub fn now(&self) -> i64 {
-        self.runtime.clock.now().unix_timestamp()
+        self.0.runtime.clock.now().unix_timestamp()
     }
 
     /// The stores and counters the health and status endpoints report on.
     pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+        &self.0.runtime
     }
 
     /// The bearer token `/internal/*` requires, if any.
     pub fn internal_token(&self) -> Option<Arc<Secret>> {
-        self.internal_token.clone()
+        self.0.internal_token.clone()
     }
 
     /// The organizations this node hosts.
     pub fn subjects(&self) -> &Subjects {
-        &self.subjects
+        &self.0.subjects
     }
 
     /// Issuer, wallets, holder and verifier.
     pub fn credentials(&self) -> &Credentials {
-        &self.credentials
+        &self.0.credentials
     }
 
     /// DID resolution.
     pub fn resolver(&self) -> &Arc<dyn did::Resolver> {
-        &self.resolver
+        &self.0.resolver
     }
 
     /// The audit trail.
     pub fn audit(&self) -> &AuditLog {
-        &self.audit
+        &self.0.audit
     }
 }
 
@@ -418,13 +419,13 @@ macro_rules! part {
     };
 }
 
-part!(Runtime, node => node.runtime.clone());
-part!(Arc<dyn Clock>, node => node.runtime.clock.clone());
-part!(Subjects, node => node.subjects.clone());
-part!(Credentials, node => node.credentials.clone());
-part!(Arc<dyn did::Resolver>, node => node.resolver.clone());
-part!(Policy, node => node.policy.clone());
-part!(Option<AuthorizationEngine>, node => node.authorization.clone());
-part!(S2sServer, node => node.s2s_server.clone());
-part!(S2sClient, node => node.s2s_client.clone());
-part!(ResourceServer, node => node.resource_server.clone());
+part!(Runtime, node => node.0.runtime.clone());
+part!(Arc<dyn Clock>, node => node.0.runtime.clock.clone());
+part!(Subjects, node => node.0.subjects.clone());
+part!(Credentials, node => node.0.credentials.clone());
+part!(Arc<dyn did::Resolver>, node => node.0.resolver.clone());
+part!(Policy, node => node.0.policy.clone());
+part!(Option<AuthorizationEngine>, node => node.0.authorization.clone());
+part!(S2sServer, node => node.0.s2s_server.clone());
+part!(S2sClient, node => node.0.s2s_client.clone());
+part!(ResourceServer, node => node.0.resource_server.clone());

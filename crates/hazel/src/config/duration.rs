@@ -14,6 +14,12 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duratio
     parse(&text).map_err(serde::de::Error::custom)
 }
 
+/// A configured duration as whole seconds, for checks that count in Unix seconds; saturates
+/// rather than wraps (validation keeps every configured duration far below the bound).
+pub fn seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
 /// Parses `<digits><unit>` with unit `ms`, `s`, `m` or `h`.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let text = text.trim();

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use duration::seconds;
 pub use error::{ConfigError, Problem};
 pub use keys::{KeyInfo, env_name, keys};
 pub use load::{Sources, load};

@@ -7,6 +7,7 @@ use std::time::Duration;
 use oauth::dpop::{DpopError, Expected, Proof};
 
 use super::replay::{Kind, Replay};
+use crate::config::seconds;
 use crate::infra::storage::StorageError;
 
 /// The node's DPoP settings (`auth.dpop.*`, `auth.clockskew`).
@@ -55,10 +56,6 @@ pub enum DpopRefusal {
 pub struct DpopGuard {
     settings: DpopSettings,
     replay: Replay,
-}
-
-fn seconds(duration: Duration) -> i64 {
-    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }
 
 impl DpopGuard {

@@ -201,8 +201,9 @@ impl S2sServer {
         Ok(verified)
     }
 
-    /// Step 7: the scope tokens (RFC 6749 §3.3) and the one credential profile among them.
-    async fn select_scopes(
+    /// Step 7: the scope tokens (RFC 6749 §3.3) and the one credential profile among them, as
+    /// the token endpoint and the presentation definition endpoint read them.
+    pub(super) async fn select_scopes(
         &self,
         subject: &SubjectRecord,
         scope_text: &str,

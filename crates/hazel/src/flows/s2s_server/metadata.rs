@@ -7,13 +7,12 @@ use oauth::federation;
 use oauth::metadata::{AuthorizationServerMetadata, ClientMetadata, VpFormat, VpFormats};
 use oauth::params::Params;
 use oauth::token::grant_type;
-use oauth::types::Scope;
 use oauth::{ErrorCode, SIGNING_ALGORITHMS};
 use serde_json::Value;
 
 use super::S2sServer;
 use crate::flows::Refusal;
-use crate::services::policy::{MAX_SCOPES, PolicyError, WalletOwnerType};
+use crate::services::policy::WalletOwnerType;
 use crate::services::subjects::{SubjectError, SubjectRecord};
 
 /// The DID methods whose presentations this node verifies. did:x509 (which nuts-node lists) is
@@ -178,25 +177,7 @@ impl S2sServer {
             ))
         };
         let owner = WalletOwnerType::parse(owner_name).ok_or_else(no_definition)?;
-        let scope = Scope::parse(scope_text, MAX_SCOPES)?;
-        let selection = self
-            .services
-            .policy
-            .select(&scope, subject.did.as_str())
-            .await
-            .ok_or_else(|| {
-                Refusal::new(
-                    ErrorCode::InvalidScope,
-                    format!("unsupported scope ({scope_text}): no policy is configured"),
-                )
-            })?
-            .map_err(|error| match error {
-                PolicyError::Scope(reason) => Refusal::new(ErrorCode::InvalidScope, reason),
-                other => Refusal::server_error(
-                    "the presentation definition could not be retrieved",
-                    other,
-                ),
-            })?;
+        let selection = self.select_scopes(&subject, scope_text).await?;
         let definition = selection
             .entry
             .definition(owner)

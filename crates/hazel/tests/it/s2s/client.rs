@@ -2,7 +2,7 @@
 //! server (`request-service-access-token`, checklists/s2s-token.md S rows).
 
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{SCOPE, introspect, issuer, organizations, organizations_with, request_token, served};
 use crate::support::subject;
@@ -57,6 +57,15 @@ async fn nuts_s1_client_obtains_caches_and_refreshes_a_dpop_token() {
     assert!(bearer.get("dpop_kid").is_none());
 }
 
+/// A request the client side refuses, and the problem it answers.
+struct ClientRefusal<'a> {
+    row: &'a str,
+    subject: &'a str,
+    body: Value,
+    status: StatusCode,
+    detail: &'a str,
+}
+
 #[tokio::test]
 async fn nuts_s7_to_s20_client_errors_carry_the_status_nuts_documents() {
     let served = served(|_, _| {}).await;
@@ -66,64 +75,72 @@ async fn nuts_s7_to_s20_client_errors_carry_the_status_nuts_documents() {
     let closed_url = format!("http://{}/oauth2/x", closed.local_addr().unwrap());
     drop(closed);
     let server = issuer(&served, "verifier");
-    for (row, subject, body, status, detail) in [
-        (
-            "S7",
-            "nobody",
-            json!({"authorization_server": server, "scope": SCOPE}),
-            StatusCode::BAD_REQUEST,
-            "subject not found",
-        ),
-        (
-            "S20",
-            "client",
-            json!({"authorization_server": server}),
-            StatusCode::BAD_REQUEST,
-            "scope",
-        ),
-        (
-            "S8",
-            "client",
-            json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"issuer": "did:x:y"}]}),
-            StatusCode::BAD_REQUEST,
-            "MUST NOT contain an 'issuer'",
-        ),
-        (
-            "S9",
-            "client",
-            json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"credentialSubject": {"id": "did:x:y"}}]}),
-            StatusCode::BAD_REQUEST,
-            "MUST NOT contain a 'credentialSubject.id'",
-        ),
-        (
-            "S11",
-            "empty-wallet",
-            json!({"authorization_server": server, "scope": SCOPE}),
-            StatusCode::PRECONDITION_FAILED,
-            "wallet does not contain the required credentials",
-        ),
-        (
-            "S13",
-            "client",
-            json!({"authorization_server": format!("{}/oauth2/nobody", served.base), "scope": SCOPE}),
-            StatusCode::BAD_REQUEST,
-            "HTTP 404",
-        ),
-        (
-            "S15",
-            "client",
-            json!({"authorization_server": server, "scope": "everything"}),
-            StatusCode::BAD_REQUEST,
-            "invalid_scope",
-        ),
-        (
-            "S19",
-            "client",
-            json!({"authorization_server": closed_url, "scope": SCOPE}),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "failed to retrieve",
-        ),
-    ] {
+    let cases = [
+        ClientRefusal {
+            row: "S7",
+            subject: "nobody",
+            body: json!({"authorization_server": server, "scope": SCOPE}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "subject not found",
+        },
+        ClientRefusal {
+            row: "S20",
+            subject: "client",
+            body: json!({"authorization_server": server}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "scope",
+        },
+        ClientRefusal {
+            row: "S8",
+            subject: "client",
+            body: json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"issuer": "did:x:y"}]}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "MUST NOT contain an 'issuer'",
+        },
+        ClientRefusal {
+            row: "S9",
+            subject: "client",
+            body: json!({"authorization_server": server, "scope": SCOPE, "credentials": [{"credentialSubject": {"id": "did:x:y"}}]}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "MUST NOT contain a 'credentialSubject.id'",
+        },
+        ClientRefusal {
+            row: "S11",
+            subject: "empty-wallet",
+            body: json!({"authorization_server": server, "scope": SCOPE}),
+            status: StatusCode::PRECONDITION_FAILED,
+            detail: "wallet does not contain the required credentials",
+        },
+        ClientRefusal {
+            row: "S13",
+            subject: "client",
+            body: json!({"authorization_server": format!("{}/oauth2/nobody", served.base), "scope": SCOPE}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "HTTP 404",
+        },
+        ClientRefusal {
+            row: "S15",
+            subject: "client",
+            body: json!({"authorization_server": server, "scope": "everything"}),
+            status: StatusCode::BAD_REQUEST,
+            detail: "invalid_scope",
+        },
+        ClientRefusal {
+            row: "S19",
+            subject: "client",
+            body: json!({"authorization_server": closed_url, "scope": SCOPE}),
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            detail: "failed to retrieve",
+        },
+    ];
+    for ClientRefusal {
+        row,
+        subject,
+        body,
+        status,
+        detail,
+    } in cases
+    {
         let (answer_status, problem) = request_token(&served, subject, body, false).await;
         assert_eq!(answer_status, status, "{row}: {problem}");
         assert_eq!(

@@ -107,21 +107,7 @@ pub async fn organizations_with(served: &Served, format: &str) -> String {
     let issuer = subject(&served.api, "issuer").await;
     subject(&served.api, "verifier").await;
     let client = subject(&served.api, "client").await;
-    let (status, vc, _) = call(
-        &served.api,
-        Method::POST,
-        "/internal/vcr/v2/issuer/vc",
-        Some(json!({
-            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
-            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
-            "issuer": issuer,
-            "expirationDate": "2099-01-01T00:00:00Z",
-            "credentialSubject": {"id": client, "organization": {"name": "Zorggroep", "city": "Amandelmere"}},
-            "format": format
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{vc}");
+    let vc = issue_organization_credential(served, &issuer, &client, format).await;
     let (status, body, _) = call(
         &served.api,
         Method::POST,
@@ -131,6 +117,32 @@ pub async fn organizations_with(served: &Served, format: &str) -> String {
     .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     client
+}
+
+/// A `NutsOrganizationCredential` for Zorggroep in Amandelmere, issued by `issuer` (a subject of
+/// `served`) to `holder`, in `format` (`jwt_vc` or `ldp_vc`).
+pub async fn issue_organization_credential(
+    served: &Served,
+    issuer: &str,
+    holder: &str,
+    format: &str,
+) -> Value {
+    let (status, vc, _) = call(
+        &served.api,
+        Method::POST,
+        "/internal/vcr/v2/issuer/vc",
+        Some(json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
+            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
+            "issuer": issuer,
+            "expirationDate": "2099-01-01T00:00:00Z",
+            "credentialSubject": {"id": holder, "organization": {"name": "Zorggroep", "city": "Amandelmere"}},
+            "format": format
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{vc}");
+    vc
 }
 
 /// What a client sends: a presentation and its parts.

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::{
-    Presented, SCOPE, Served, form, introspect, issuer, organizations, post_form, present, proof,
-    served,
+    Presented, SCOPE, Served, form, introspect, issue_organization_credential, issuer,
+    organizations, post_form, present, proof, served,
 };
 use crate::support::{call, subject};
 
@@ -459,6 +459,16 @@ async fn nuts_s2s_refusals_answer_their_error_and_burn_nothing() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
 }
 
+/// A token request refused by its media type or by the HTTP framework.
+struct Framework<'a> {
+    row: &'a str,
+    method: Method,
+    content_types: Vec<&'static str>,
+    body: Vec<u8>,
+    status: StatusCode,
+    error: &'a str,
+}
+
 /// RFC 6749 §5.2: every error of the token endpoint is an OAuth error in JSON, whatever the
 /// request's media type (H12: a body that is not a form is `invalid_request`), and also when the
 /// framework refuses the request before the grant: a method the endpoint does not take, a body
@@ -494,80 +504,88 @@ async fn rfc6749_5_2_every_token_endpoint_error_is_oauth_json() {
     let form_type = "application/x-www-form-urlencoded";
     let too_big = vec![b'a'; served.node.config().http.bodylimit + 1];
     let cases = [
-        (
-            "H12 json",
-            Method::POST,
-            vec!["application/json"],
-            b"{}".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "text",
-            Method::POST,
-            vec!["text/plain"],
-            b"grant_type=x".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "xml",
-            Method::POST,
-            vec!["application/xml"],
-            b"<a/>".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "multipart",
-            Method::POST,
-            vec!["multipart/form-data; boundary=x"],
-            b"--x--".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "none",
-            Method::POST,
-            vec![],
-            b"grant_type=x".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "twice",
-            Method::POST,
-            vec![form_type, "text/plain"],
-            b"grant_type=x".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "not UTF-8",
-            Method::POST,
-            vec![form_type],
-            vec![0xff, 0xfe],
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-        ),
-        (
-            "GET",
-            Method::GET,
-            vec![],
-            vec![],
-            StatusCode::METHOD_NOT_ALLOWED,
-            "invalid_request",
-        ),
-        (
-            "too large",
-            Method::POST,
-            vec![form_type],
-            too_big,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid_request",
-        ),
+        Framework {
+            row: "H12 json",
+            method: Method::POST,
+            content_types: vec!["application/json"],
+            body: b"{}".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "text",
+            method: Method::POST,
+            content_types: vec!["text/plain"],
+            body: b"grant_type=x".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "xml",
+            method: Method::POST,
+            content_types: vec!["application/xml"],
+            body: b"<a/>".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "multipart",
+            method: Method::POST,
+            content_types: vec!["multipart/form-data; boundary=x"],
+            body: b"--x--".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "none",
+            method: Method::POST,
+            content_types: vec![],
+            body: b"grant_type=x".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "twice",
+            method: Method::POST,
+            content_types: vec![form_type, "text/plain"],
+            body: b"grant_type=x".to_vec(),
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "not UTF-8",
+            method: Method::POST,
+            content_types: vec![form_type],
+            body: vec![0xff, 0xfe],
+            status: StatusCode::BAD_REQUEST,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "GET",
+            method: Method::GET,
+            content_types: vec![],
+            body: vec![],
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            error: "invalid_request",
+        },
+        Framework {
+            row: "too large",
+            method: Method::POST,
+            content_types: vec![form_type],
+            body: too_big,
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            error: "invalid_request",
+        },
     ];
-    for (row, method, content_types, body, status, error) in cases {
+    for Framework {
+        row,
+        method,
+        content_types,
+        body,
+        status,
+        error,
+    } in cases
+    {
         let (answer_status, content_type, answer) = send(method, content_types, body).await;
         assert_eq!(answer_status, status, "{row}: {answer}");
         assert_eq!(
@@ -589,20 +607,7 @@ async fn nuts_a1_an_ldp_vp_of_an_ldp_vc_is_accepted() {
     let issuer_did = subject(&served.api, "issuer").await;
     subject(&served.api, "verifier").await;
     let client = subject(&served.api, "client").await;
-    let (status, vc, _) = call(
-        &served.api,
-        Method::POST,
-        "/internal/vcr/v2/issuer/vc",
-        Some(json!({
-            "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
-            "type": ["VerifiableCredential", "NutsOrganizationCredential"],
-            "issuer": issuer_did,
-            "expirationDate": "2099-01-01T00:00:00Z",
-            "credentialSubject": {"id": client, "organization": {"name": "Zorggroep", "city": "Amandelmere"}}
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{vc}");
+    let vc = issue_organization_credential(&served, &issuer_did, &client, "ldp_vc").await;
     assert_eq!(vc["proof"]["type"], "JsonWebSignature2020");
     let (status, body, _) = call(
         &served.api,
