@@ -131,7 +131,11 @@ impl S2sServer {
             detail: grant::audit_detail(grant_request, outcome.as_ref()),
         };
         if let Err(error) = self.services.audit.record(&event).await {
+            // NEN 7510: no token without its audit record.
             tracing::error!(%error, "audit record of a token request could not be written");
+            self.services
+                .metrics
+                .token_refused(ErrorCode::ServerError.as_str());
             return Err(Refusal::new(
                 ErrorCode::ServerError,
                 "the request could not be recorded",

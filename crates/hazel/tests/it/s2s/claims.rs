@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use jose::{KeyKind, Signer, SigningKey};
 use serde_json::{Value, json};
 
-use super::{SCOPE, organizations, post_form, served};
+use super::{SCOPE, did_of, organizations, post_form, served};
 use crate::support::call;
 
 /// One presentation sent by the did:jwk client, and the refusal expected (`None`: a token).
@@ -25,14 +25,7 @@ async fn nuts_a9_to_a16_presentation_claims_of_a_did_jwk_client() {
     use jose::jwt::{Audience, Claims};
     let served = served(|_, _| {}).await;
     organizations(&served).await;
-    let issuer_did = served
-        .node
-        .subjects()
-        .active("issuer")
-        .await
-        .unwrap()
-        .did
-        .to_string();
+    let issuer_did = did_of(&served, "issuer").await;
     let holder_key = SigningKey::generate(KeyKind::P256).unwrap();
     let holder = did::methods::jwk::did_for(holder_key.public_jwk())
         .unwrap()

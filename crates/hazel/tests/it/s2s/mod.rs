@@ -302,6 +302,18 @@ pub async fn request_token(
     )
 }
 
+/// The DID of `subject`, an active subject of `served`.
+pub async fn did_of(served: &Served, subject: &str) -> String {
+    served
+        .node
+        .subjects()
+        .active(subject)
+        .await
+        .unwrap()
+        .did
+        .to_string()
+}
+
 /// The issuer URL of `subject`'s authorization server on `served`.
 pub fn issuer(served: &Served, subject: &str) -> String {
     format!("{}/oauth2/{subject}", served.base)

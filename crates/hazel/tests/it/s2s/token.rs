@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use super::{
-    Presented, SCOPE, Served, form, introspect, issue_organization_credential, issuer,
+    Presented, SCOPE, Served, did_of, form, introspect, issue_organization_credential, issuer,
     organizations, post_form, present, proof, served,
 };
 use crate::support::{call, subject};
@@ -231,14 +231,7 @@ impl<'a> Forms<'a> {
 async fn nuts_s2s_refusals_answer_their_error_and_burn_nothing() {
     let served = served(|_, _| {}).await;
     let client = organizations(&served).await;
-    let issuer_did = served
-        .node
-        .subjects()
-        .active("issuer")
-        .await
-        .unwrap()
-        .did
-        .to_string();
+    let issuer_did = did_of(&served, "issuer").await;
     let issuer = issuer(&served, "verifier");
     let presented = present(&served, &client, &issuer, Some("kept"), 5).await;
     let submission = presented.submission.to_string();
