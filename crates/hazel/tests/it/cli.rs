@@ -211,3 +211,41 @@ fn server_with_unreachable_postgres_exits_with_a_clear_error() {
     assert!(stdout.contains("cannot connect to PostgreSQL"), "{stdout}");
     assert!(!stdout.contains("hunter2"), "{stdout}");
 }
+
+/// Defect 6 of issue 15: the README's test command needs cargo-nextest, which a fresh machine
+/// may not have. The README keeps both commands and says how to run the tests either way.
+#[test]
+fn regression_15_the_readme_says_how_to_run_the_tests_on_a_fresh_machine() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    for command in [
+        "cargo run --release --bin hazel -- server",
+        "cargo nextest run --workspace --locked",
+        "cargo install cargo-nextest --locked",
+        "cargo test --workspace --locked",
+    ] {
+        assert!(readme.contains(command), "README lacks `{command}`");
+    }
+    let ci =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.ci/run")).unwrap();
+    assert!(ci.contains("cargo nextest run --workspace --locked"));
+    assert!(ci.contains("cargo install cargo-nextest --locked"));
+}
+
+/// The load generator is a client of a running node, so it is a binary of its own with the
+/// node's configuration flags; the server's command line no longer carries it.
+#[test]
+fn the_load_generator_is_its_own_binary() {
+    let help = Command::new(env!("CARGO_BIN_EXE_hazel-bench"))
+        .args(["token", "--help"])
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("--concurrency") && text.contains("--http.internal.address"),
+        "{text}"
+    );
+    let old = hazel().args(["bench", "token"]).output().unwrap();
+    assert!(!old.status.success());
+}
