@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use super::error::{ApiError, ErrorCause, oauth_response, problem_response};
 use crate::config::Secret;
-use crate::infra::metrics::{HttpLabels, Metrics};
+use crate::infra::metrics::{HttpLabels, Metrics, method_label};
 
 /// The header that carries the request id, in and out.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -53,21 +53,22 @@ pub async fn observe(State(observer): State<Observer>, request: Request, next: N
             HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
                 .unwrap_or_else(|_| HeaderValue::from_static("invalid"))
         });
-    let method = request.method().clone();
+    let http_method = request.method().clone();
+    let method = method_label(&http_method);
     // RFC 6749 §5.2: whatever refuses a request to an OAuth endpoint, the answer is an OAuth
     // error, so clients parse one format.
     let oauth_endpoint =
         observer.listener == "public" && request.uri().path().starts_with("/oauth2/");
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched
+        .as_ref()
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
     let span = tracing::info_span!(
         "request",
         listener = observer.listener,
         request_id = request_id.to_str().unwrap_or_default(),
-        method = %method,
+        method,
         route = %route,
     );
 
@@ -102,12 +103,7 @@ pub async fn observe(State(observer): State<Observer>, request: Request, next: N
         }
     });
     observer.metrics.observe_http(
-        HttpLabels {
-            listener: observer.listener,
-            method: method.as_str().to_owned(),
-            route,
-            status: status.as_u16(),
-        },
+        HttpLabels::new(observer.listener, &http_method, matched.as_ref(), status),
         latency,
     );
     response

@@ -13,18 +13,47 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-/// Labels of the HTTP metrics. `route` is the matched route template (`/oauth2/{subject}/token`),
-/// never the raw path, so that the number of series stays bounded and no identifier leaks.
+/// Labels of the HTTP metrics. Every value comes from a closed set, never from the request: the
+/// method is one of the standard methods or `other`, the route is a template the router matched
+/// (`/oauth2/{subject}/token`) or `unmatched`, the status is one this node answered. Anyone can
+/// send any method to any path; a label taken from them would make a new series per request.
+/// The fields are private so that labels are only made by [`HttpLabels::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct HttpLabels {
-    /// `public` or `internal`.
-    pub listener: &'static str,
-    /// The HTTP method.
-    pub method: String,
-    /// The matched route template, or `unmatched`.
-    pub route: String,
-    /// The response status code.
-    pub status: u16,
+    listener: &'static str,
+    method: &'static str,
+    route: String,
+    status: u16,
+}
+
+/// The methods the node has routes for, or could be asked about legitimately.
+const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+
+impl HttpLabels {
+    /// The labels of an answered request: `route` is the template the router matched, if any.
+    pub fn new(
+        listener: &'static str,
+        method: &http::Method,
+        route: Option<&axum::extract::MatchedPath>,
+        status: http::StatusCode,
+    ) -> Self {
+        Self {
+            listener,
+            method: method_label(method),
+            route: route
+                .map_or("unmatched", axum::extract::MatchedPath::as_str)
+                .to_owned(),
+            status: status.as_u16(),
+        }
+    }
+}
+
+/// A method as a label: one of [`METHODS`], or `other`.
+pub fn method_label(method: &http::Method) -> &'static str {
+    METHODS
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
 }
 
 /// Labels of outcome counters.

@@ -442,3 +442,44 @@ async fn health_follows_a_postgres_outage_down_and_back_up() {
     node.runtime().database.close().await;
     schema.drop().await;
 }
+
+/// Issue 23, finding 3: a8a2f86 labelled metrics with the raw method, so odd methods made a new
+/// series each (3,000 made 48,000). Every label now comes from a closed set.
+#[tokio::test]
+async fn regression_23_odd_methods_and_paths_do_not_grow_the_metrics() {
+    let (node, _dir) = support::embedded_node().await;
+    let public = public_router(&node);
+    let series = |node: &Node| {
+        node.runtime()
+            .metrics
+            .render()
+            .unwrap()
+            .lines()
+            .filter(|l| l.starts_with("hazel_http_requests_total{"))
+            .count()
+    };
+    let hostile = |i: usize| {
+        let method = axum::http::Method::from_bytes(format!("X{i:0>40x}").as_bytes()).unwrap();
+        Request::builder()
+            .method(method)
+            .uri(format!("/oauth2/acme-{i}/token?{i}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for i in 0..300 {
+        public.clone().oneshot(hostile(i)).await.unwrap();
+    }
+    let after_first = series(&node);
+    for i in 300..600 {
+        public.clone().oneshot(hostile(i)).await.unwrap();
+    }
+    assert_eq!(
+        series(&node),
+        after_first,
+        "no new series for new methods or paths"
+    );
+    assert!(after_first <= 2, "{after_first} series");
+    let metrics = node.runtime().metrics.render().unwrap();
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(!metrics.contains("method=\"X"), "{metrics}");
+}
