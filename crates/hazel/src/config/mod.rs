@@ -135,6 +135,9 @@ pub struct InternalListenerConfig {
     pub address: SocketAddr,
     /// Authentication of callers of `/internal/*`.
     pub auth: InternalAuthConfig,
+    /// Set to say that a listener on a non-loopback address without authentication is
+    /// intended (a network boundary protects it); without it such a node does not start.
+    pub allowunauthenticated: bool,
 }
 
 impl Default for InternalListenerConfig {
@@ -142,6 +145,7 @@ impl Default for InternalListenerConfig {
         Self {
             address: SocketAddr::from(([127, 0, 0, 1], 8081)),
             auth: InternalAuthConfig::default(),
+            allowunauthenticated: false,
         }
     }
 }

@@ -116,6 +116,28 @@ impl Checks<'_> {
     /// `http.internal.auth.*`.
     fn internal_auth(&mut self) {
         let config = self.config;
+        let internal = &config.http.internal;
+        if internal.auth.kind == InternalAuthType::None && !internal.address.ip().is_loopback() {
+            if internal.allowunauthenticated {
+                self.warnings.push(format!(
+                    "the internal API listens on {} without authentication \
+                     (http.internal.allowunauthenticated): whoever reaches that address can issue \
+                     credentials and sign with every subject's keys",
+                    internal.address
+                ));
+            } else {
+                self.problem(
+                    "http.internal.address, http.internal.auth.type",
+                    format!(
+                        "the internal API would listen on {} without authentication, and it \
+                         issues credentials, signs with every subject's keys and obtains tokens for \
+                         them; listen on loopback, set http.internal.auth.type: token, or set \
+                         http.internal.allowunauthenticated: true if a network boundary protects it",
+                        internal.address
+                    ),
+                );
+            }
+        }
         let auth = &config.http.internal.auth;
         match (auth.kind, &auth.tokenfile) {
             (InternalAuthType::Token, None) => self.problem(

@@ -333,3 +333,52 @@ fn configuration_reference_lists_every_key_with_its_environment_name() {
         );
     }
 }
+
+/// Issue 23, finding 7: a8a2f86 started an unauthenticated internal API on any address without a
+/// word. Off loopback without authentication it now refuses to start, unless the operator says
+/// a network boundary protects it, and then it warns.
+#[test]
+fn regression_23_an_unauthenticated_internal_api_off_loopback_needs_an_explicit_setting() {
+    let with = |flags: &[(&str, &str)]| {
+        load(&Sources {
+            flags: flags
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..Sources::default()
+        })
+    };
+    let error = with(&[("http.internal.address", "0.0.0.0:8081")]).unwrap_err();
+    assert!(
+        keys_of(&error).contains(&"http.internal.address, http.internal.auth.type".to_owned()),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("http.internal.allowunauthenticated"),
+        "{error}"
+    );
+    let error = with(&[("http.internal.address", "10.0.0.5:8081")]).unwrap_err();
+    assert_eq!(error.problems.len(), 1, "{error}");
+
+    let allowed = with(&[
+        ("http.internal.address", "0.0.0.0:8081"),
+        ("http.internal.allowunauthenticated", "true"),
+    ])
+    .unwrap();
+    assert!(
+        allowed
+            .warnings
+            .iter()
+            .any(|w| w.contains("without authentication")),
+        "{:?}",
+        allowed.warnings
+    );
+    for loopback in ["127.0.0.1:8081", "127.0.0.9:8081", "[::1]:8081"] {
+        assert!(
+            with(&[("http.internal.address", loopback)]).is_ok(),
+            "{loopback}"
+        );
+    }
+}
