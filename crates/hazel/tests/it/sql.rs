@@ -139,3 +139,30 @@ async fn unreachable_postgres_is_a_clear_error_without_the_password() {
     assert!(text.contains("127.0.0.1:1"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+/// Issue 23, finding 8: a8a2f86 left the data directory and the SQLite files to the umask
+/// (0755, 0644), so other local users could read credentials and the audit trail.
+#[tokio::test]
+async fn regression_23_the_data_directory_and_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let datadir = root.path().join("data");
+    let node = hazel::node::Node::open(crate::support::config_in(&datadir))
+        .await
+        .unwrap();
+    // A write, so that SQLite has made its WAL and shared-memory files.
+    let api = hazel::http::internal_router(&node);
+    crate::support::subject(&api, "private").await;
+    let mode = |name: &str| {
+        std::fs::metadata(datadir.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700);
+    for file in ["sqlite.db", "sqlite.db-wal", "sqlite.db-shm", "kek.key"] {
+        assert_eq!(mode(file), 0o600, "{file}");
+    }
+    node.runtime().database.close().await;
+}

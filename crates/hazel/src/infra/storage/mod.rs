@@ -1,5 +1,6 @@
 //! Storage: the SQL database (durable state) and the session store (short-lived state with a TTL).
 
+pub mod private;
 pub mod session;
 pub mod sql;
 

@@ -74,7 +74,8 @@ impl Kek {
             reason,
         };
         if create && !path.exists() {
-            std::fs::create_dir_all(datadir).map_err(|e| file_error(e.to_string()))?;
+            crate::infra::storage::private::create_dir(datadir)
+                .map_err(|e| file_error(e.to_string()))?;
             let mut bytes = [0u8; KEK_LEN];
             SystemRandom::new()
                 .fill(&mut bytes)

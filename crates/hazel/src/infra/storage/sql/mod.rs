@@ -13,7 +13,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-use super::StorageError;
+use super::{StorageError, private};
 use crate::config::SqlConfig;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -54,12 +54,19 @@ impl Database {
         sqlx::any::install_default_drivers();
         let configured = config.connection.expose();
         let (url, shown) = if configured.is_empty() {
-            std::fs::create_dir_all(datadir).map_err(|e| StorageError::Unreachable {
-                backend: "SQLite",
-                target: datadir.display().to_string(),
-                reason: format!("cannot create data directory: {e}"),
-            })?;
             let file = datadir.join(SQLITE_FILE);
+            private::create_dir(datadir)
+                .and_then(|()| private::create_file(&file))
+                .map_err(|e| StorageError::Unreachable {
+                    backend: "SQLite",
+                    target: datadir.display().to_string(),
+                    reason: format!("cannot create the data directory or database: {e}"),
+                })?;
+            for path in [datadir, file.as_path()] {
+                if let Some(warning) = private::loosened(path) {
+                    tracing::warn!("{warning}");
+                }
+            }
             (
                 format!("sqlite:{}?mode=rwc", file.display()),
                 file.display().to_string(),
