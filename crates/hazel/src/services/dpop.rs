@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use oauth::dpop::{DpopError, Expected, Proof};
 
-use super::replay::{Kind, Replay};
+use super::replay::{Kind, Replay, SingleUse};
 use crate::config::seconds;
 use crate::infra::storage::StorageError;
 
@@ -104,11 +104,21 @@ impl DpopGuard {
         Ok(proof)
     }
 
-    /// §11.1: claims the proof's `jti` for as long as a proof with it could be accepted;
-    /// `Ok(false)` when it was seen before.
+    /// §11.1: the proof's `jti` as a single-use value, kept for as long as a proof with it
+    /// could be accepted; claim it with the request's other single-use values.
+    pub fn single_use<'p>(&self, proof: &'p Proof) -> SingleUse<'p> {
+        SingleUse {
+            kind: Kind::DpopJti,
+            value: proof.jti(),
+            ttl: self.settings.max_age + self.settings.skew,
+        }
+    }
+
+    /// §11.1: claims the proof's `jti` alone (a resource server's check); `Ok(false)` when it was
+    /// seen before.
     pub async fn claim(&self, proof: &Proof) -> Result<bool, StorageError> {
-        let ttl = self.settings.max_age + self.settings.skew;
-        self.replay.claim(Kind::DpopJti, proof.jti(), ttl).await
+        let jti = self.single_use(proof);
+        Ok(self.replay.claim_all(&[jti]).await?.is_none())
     }
 
     /// §8: a fresh nonce for the `DPoP-Nonce` header, valid as long as a proof is.

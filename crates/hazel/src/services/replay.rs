@@ -35,6 +35,17 @@ fn key(kind: Kind, value: &str) -> String {
     hashed_key(kind.prefix(), value.as_bytes())
 }
 
+/// One single-use value of a request, to be claimed with the others.
+#[derive(Debug, Clone, Copy)]
+pub struct SingleUse<'a> {
+    /// Its key space.
+    pub kind: Kind,
+    /// The value.
+    pub value: &'a str,
+    /// How long it stays used.
+    pub ttl: Duration,
+}
+
 /// The replay guard over the session store.
 #[derive(Debug, Clone)]
 pub struct Replay {
@@ -47,16 +58,17 @@ impl Replay {
         Self { sessions }
     }
 
-    /// Claims `value` for `ttl`. `Ok(false)` means it was used before.
-    pub async fn claim(
-        &self,
-        kind: Kind,
-        value: &str,
-        ttl: Duration,
-    ) -> Result<bool, StorageError> {
-        self.sessions
-            .put_if_absent(&key(kind, value), b"1", ttl)
-            .await
+    /// Claims every value of `values` for its TTL, all or none, atomically (see
+    /// `SessionStore::claim_all`): `Ok(None)` when all were fresh, `Ok(Some(i))` when the value
+    /// at `i` was used before, and then none was claimed.
+    pub async fn claim_all(&self, values: &[SingleUse<'_>]) -> Result<Option<usize>, StorageError> {
+        let keys: Vec<(String, Duration)> = values
+            .iter()
+            .map(|value| (key(value.kind, value.value), value.ttl))
+            .collect();
+        let claims: Vec<(&str, Duration)> =
+            keys.iter().map(|(key, ttl)| (key.as_str(), *ttl)).collect();
+        self.sessions.claim_all(&claims).await
     }
 
     /// Issues a fresh server nonce valid for `ttl` (RFC 9449 §8).
@@ -92,20 +104,60 @@ mod tests {
     async fn a_value_is_claimed_once_per_kind() {
         let replay = replay();
         let ttl = Duration::from_secs(10);
-        assert!(
+        let once = |kind| {
+            [SingleUse {
+                kind,
+                value: "n",
+                ttl,
+            }]
+        };
+        assert_eq!(
             replay
-                .claim(Kind::PresentationNonce, "n", ttl)
+                .claim_all(&once(Kind::PresentationNonce))
                 .await
-                .unwrap()
+                .unwrap(),
+            None
         );
-        assert!(
-            !replay
-                .claim(Kind::PresentationNonce, "n", ttl)
+        assert_eq!(
+            replay
+                .claim_all(&once(Kind::PresentationNonce))
                 .await
-                .unwrap()
+                .unwrap(),
+            Some(0)
         );
-        assert!(replay.claim(Kind::DpopJti, "n", ttl).await.unwrap());
-        assert!(!replay.claim(Kind::DpopJti, "n", ttl).await.unwrap());
+        assert_eq!(replay.claim_all(&once(Kind::DpopJti)).await.unwrap(), None);
+        assert_eq!(
+            replay.claim_all(&once(Kind::DpopJti)).await.unwrap(),
+            Some(0)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_s_values_are_claimed_all_or_none() {
+        let replay = replay();
+        let ttl = Duration::from_secs(10);
+        let value = |kind, value| SingleUse { kind, value, ttl };
+        assert_eq!(
+            replay
+                .claim_all(&[value(Kind::DpopJti, "used")])
+                .await
+                .unwrap(),
+            None
+        );
+        let request = [
+            value(Kind::PresentationNonce, "n1"),
+            value(Kind::PresentationNonce, "n2"),
+            value(Kind::DpopJti, "used"),
+        ];
+        assert_eq!(replay.claim_all(&request).await.unwrap(), Some(2));
+        // Nothing was claimed: the nonces are still free.
+        let fresh = [
+            value(Kind::PresentationNonce, "n1"),
+            value(Kind::PresentationNonce, "n2"),
+            value(Kind::DpopJti, "j"),
+        ];
+        assert_eq!(replay.claim_all(&fresh).await.unwrap(), None);
+        assert_eq!(replay.claim_all(&fresh).await.unwrap(), Some(0));
     }
 
     #[tokio::test]

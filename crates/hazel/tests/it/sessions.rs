@@ -75,6 +75,66 @@ async fn put_if_absent_has_exactly_one_winner_under_concurrency() {
     .await;
 }
 
+/// Issue 23, finding 10: the single-use values of one request are claimed all or none, so a
+/// request refused for a used DPoP `jti` does not use up its presentation nonces.
+#[tokio::test]
+async fn regression_23_claim_all_stores_all_or_none_atomically() {
+    on_each_store(async |store| {
+        let ttl = Duration::from_secs(60);
+        store.put("taken", b"1", ttl).await.unwrap();
+        assert_eq!(
+            store
+                .claim_all(&[
+                    ("a", ttl),
+                    ("b", Duration::from_millis(1500)),
+                    ("taken", ttl)
+                ])
+                .await
+                .unwrap(),
+            Some(2)
+        );
+        assert_eq!(store.get("a").await.unwrap(), None, "nothing was claimed");
+        assert_eq!(
+            store
+                .claim_all(&[("a", ttl), ("b", Duration::from_millis(1500))])
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.get("a").await.unwrap(), Some(b"1".to_vec()));
+        assert_eq!(
+            store.claim_all(&[("c", ttl), ("b", ttl)]).await.unwrap(),
+            Some(1)
+        );
+        // Each key keeps its own time to live.
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        assert_eq!(store.claim_all(&[("b", ttl)]).await.unwrap(), None);
+        assert_eq!(store.claim_all(&[("a", ttl)]).await.unwrap(), Some(0));
+        // Of concurrent claims of overlapping values, exactly one wins.
+        let racers = (0..8).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let own = format!("own-{i}");
+                store
+                    .claim_all(&[(own.as_str(), ttl), ("shared", ttl)])
+                    .await
+                    .unwrap()
+            })
+        });
+        let outcomes: Vec<Option<usize>> = futures::future::join_all(racers)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            outcomes.iter().filter(|o| o.is_none()).count(),
+            1,
+            "{outcomes:?}"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn take_returns_a_value_once_even_under_concurrency() {
     on_each_store(async |store| {

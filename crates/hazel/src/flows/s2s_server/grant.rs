@@ -18,7 +18,7 @@ use crate::services::dpop::{DpopRefusal, ProofTarget};
 use crate::services::policy::{
     Definition, MAX_SCOPES, PolicyError, ScopePolicy, ScopeSelection, WalletOwnerType,
 };
-use crate::services::replay::Kind;
+use crate::services::replay::{Kind, SingleUse};
 use crate::services::subjects::SubjectRecord;
 use crate::services::tokens::TokenRecord;
 
@@ -265,7 +265,8 @@ impl S2sServer {
         Ok(granted.join(" "))
     }
 
-    /// Step 10: the single-use values, claimed only now that everything else passed. Nonces
+    /// Step 10: the single-use values, claimed only now that everything else passed, and all
+    /// together: a request refused for one used value uses up none of the others. Nonces come
     /// first, so that a replayed request is answered as a replayed presentation (nuts-node A19).
     async fn claim_single_use(
         &self,
@@ -273,30 +274,33 @@ impl S2sServer {
         proof: Option<&Proof>,
         now: i64,
     ) -> Result<(), Refusal> {
-        let unavailable = |e| Refusal::server_error("the replay guard is unavailable", e);
         let settings = self.settings();
-        for (nonce, ttl) in evaluated.single_use_nonces(now, settings.skew, settings.max_validity) {
-            let fresh = self
-                .services
-                .replay
-                .claim(Kind::PresentationNonce, nonce.as_str(), ttl)
-                .await
-                .map_err(unavailable)?;
-            if !fresh {
-                return Err(Refusal::invalid_request(
-                    "presentation nonce has already been used",
-                ));
-            }
-        }
-        if let Some(proof) = proof
-            && !self.services.dpop.claim(proof).await.map_err(unavailable)?
-        {
-            return Err(Refusal::new(
+        let nonces = evaluated.single_use_nonces(now, settings.skew, settings.max_validity);
+        let mut values: Vec<SingleUse<'_>> = nonces
+            .iter()
+            .map(|(nonce, ttl)| SingleUse {
+                kind: Kind::PresentationNonce,
+                value: nonce.as_str(),
+                ttl: *ttl,
+            })
+            .collect();
+        values.extend(proof.map(|proof| self.services.dpop.single_use(proof)));
+        let used = self
+            .services
+            .replay
+            .claim_all(&values)
+            .await
+            .map_err(|e| Refusal::server_error("the replay guard is unavailable", e))?;
+        match used.and_then(|i| values.get(i)).map(|value| value.kind) {
+            None => Ok(()),
+            Some(Kind::DpopJti) => Err(Refusal::new(
                 ErrorCode::InvalidDpopProof,
                 "DPoP header is invalid: jti already used",
-            ));
+            )),
+            Some(_) => Err(Refusal::invalid_request(
+                "presentation nonce has already been used",
+            )),
         }
-        Ok(())
     }
 }
 

@@ -151,3 +151,49 @@ async fn rfc9449_8_server_nonces_when_the_server_requires_them() {
     assert_eq!(status, StatusCode::OK, "{token}");
     assert_eq!(token["token_type"], "DPoP");
 }
+
+/// Issue 23, finding 10: a8a2f86 claimed the presentation nonces before the DPoP `jti`, so a
+/// request refused only for a reused `jti` used up its nonces. All are claimed together now.
+#[tokio::test]
+async fn regression_23_a_reused_jti_burns_no_presentation_nonce() {
+    let served = served(|_, _| {}).await;
+    let client = organizations(&served).await;
+    let issuer = issuer(&served, "verifier");
+    let endpoint = format!("{issuer}/token");
+    let key = SigningKey::generate(KeyKind::P256).unwrap();
+    let now = served.node.now();
+    let used_proof = proof(&key, "POST", &endpoint, now, "jti-used");
+    let first = present(&served, &client, &issuer, Some("first"), 5).await;
+    let submission = first.submission.to_string();
+    let answer = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&first, &submission, &client),
+        &[("DPoP", &used_proof)],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+
+    let second = present(&served, &client, &issuer, Some("second"), 5).await;
+    let refused = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&second, &submission, &client),
+        &[("DPoP", &used_proof)],
+    )
+    .await;
+    assert_eq!(
+        refused.body["error"], "invalid_dpop_proof",
+        "{}",
+        refused.body
+    );
+    let fresh_proof = proof(&key, "POST", &endpoint, now, "jti-fresh");
+    let retried = post_form(
+        &served.public,
+        "/oauth2/verifier/token",
+        &form(&second, &submission, &client),
+        &[("DPoP", &fresh_proof)],
+    )
+    .await;
+    assert_eq!(retried.status, StatusCode::OK, "{}", retried.body);
+}

@@ -88,6 +88,21 @@ impl SessionStore for MemorySessionStore {
         Ok(true)
     }
 
+    async fn claim_all(&self, claims: &[(&str, Duration)]) -> Result<Option<usize>, StorageError> {
+        let now = Instant::now();
+        let mut state = self.lock();
+        if let Some(taken) = claims
+            .iter()
+            .position(|(key, _)| state.live(key, now).is_some())
+        {
+            return Ok(Some(taken));
+        }
+        for (key, ttl) in claims {
+            state.insert(key, b"1", *ttl, now);
+        }
+        Ok(None)
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         Ok(self
             .lock()

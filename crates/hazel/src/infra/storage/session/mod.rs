@@ -33,6 +33,13 @@ pub trait SessionStore: Send + Sync + fmt::Debug {
         ttl: Duration,
     ) -> Result<bool, StorageError>;
 
+    /// Claims every key of `claims` for its TTL, all or none, atomically: `Ok(None)` when all
+    /// were free and are now taken, `Ok(Some(i))` when the key at `i` (the first such) was taken
+    /// already, and nothing was stored. This is how one request's single-use values (its
+    /// presentation nonces and its DPoP `jti`) are used up together, so that a replay of one of
+    /// them burns none of the others.
+    async fn claim_all(&self, claims: &[(&str, Duration)]) -> Result<Option<usize>, StorageError>;
+
     /// The live value under `key`, if any.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
 

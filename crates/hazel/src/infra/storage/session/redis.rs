@@ -145,6 +145,27 @@ impl SessionStore for RedisSessionStore {
         Ok(stored.is_some())
     }
 
+    async fn claim_all(&self, claims: &[(&str, Duration)]) -> Result<Option<usize>, StorageError> {
+        // One script, so Redis runs the check and the sets without another command between.
+        const CLAIM_ALL: &str = "for i, key in ipairs(KEYS) do \
+                if redis.call('EXISTS', key) == 1 then return i end \
+            end \
+            for i, key in ipairs(KEYS) do \
+                redis.call('SET', key, '1', 'PX', ARGV[i]) \
+            end \
+            return 0";
+        let mut command = redis::cmd("EVAL");
+        command.arg(CLAIM_ALL).arg(claims.len());
+        for (key, _) in claims {
+            command.arg(self.key(key));
+        }
+        for (_, ttl) in claims {
+            command.arg(millis(*ttl));
+        }
+        let taken: usize = command.query_async(&mut self.connection.clone()).await?;
+        Ok(taken.checked_sub(1))
+    }
+
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         Ok(redis::cmd("GET")
             .arg(self.key(key))
