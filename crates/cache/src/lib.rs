@@ -5,9 +5,13 @@
 //! processed JSON-LD contexts and canonical forms, client bindings, own subjects) is one of these,
 //! so that no cache can be grown without limit by made-up keys, and all are observed the same way.
 //!
+//! A cache holds at most `capacity` entries and, when made [`Cache::with_budget`], at most that
+//! many bytes as its entries declare them ([`Cache::insert_sized`]): an entry count alone does not
+//! bound memory when an entry can be large (a DID document, a status list).
+//!
 //! When the map is full, expired entries go first; if none has expired, the eighth of the entries
-//! closest to expiry is dropped at once, so that a flood of new keys costs one sort per
-//! `capacity / 8` insertions instead of a scan per insertion.
+//! closest to expiry is dropped at once (and more, until the bytes fit), so that a flood of new
+//! keys costs one partial sort per `capacity / 8` insertions instead of a scan per insertion.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -26,6 +30,7 @@ pub struct Stats {
     insertions: AtomicU64,
     evictions: AtomicU64,
     entries: AtomicU64,
+    bytes: AtomicU64,
 }
 
 /// A reading of [`Stats`].
@@ -41,6 +46,8 @@ pub struct Snapshot {
     pub evictions: u64,
     /// Entries held now, expired ones not yet dropped included.
     pub entries: u64,
+    /// Bytes the entries held now declared.
+    pub bytes: u64,
 }
 
 impl Stats {
@@ -52,6 +59,34 @@ impl Stats {
             insertions: self.insertions.load(Ordering::Relaxed),
             evictions: self.evictions.load(Ordering::Relaxed),
             entries: self.entries.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// An entry: when it expires, its value, and the bytes it declared.
+#[derive(Debug)]
+struct Entry<V> {
+    expires: Instant,
+    value: V,
+    size: usize,
+}
+
+/// The entries and the bytes they declared.
+#[derive(Debug)]
+struct Entries<K, V> {
+    map: HashMap<K, Entry<V>>,
+    bytes: usize,
+}
+
+impl<K: Eq + Hash, V> Entries<K, V> {
+    fn remove(&mut self, key: &K) -> bool {
+        match self.map.remove(key) {
+            Some(entry) => {
+                self.bytes -= entry.size;
+                true
+            }
+            None => false,
         }
     }
 }
@@ -61,7 +96,8 @@ impl Stats {
 pub struct Cache<K, V> {
     name: &'static str,
     capacity: usize,
-    entries: Mutex<HashMap<K, (Instant, V)>>,
+    max_bytes: usize,
+    entries: Mutex<Entries<K, V>>,
     stats: Arc<Stats>,
 }
 
@@ -71,10 +107,19 @@ pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
     /// An empty cache called `name` (its label in the metrics) holding at most `capacity` entries.
     pub fn new(name: &'static str, capacity: usize) -> Self {
+        Self::with_budget(name, capacity, usize::MAX)
+    }
+
+    /// An empty cache holding at most `capacity` entries and `max_bytes` declared bytes.
+    pub fn with_budget(name: &'static str, capacity: usize, max_bytes: usize) -> Self {
         Self {
             name,
             capacity: capacity.max(1),
-            entries: Mutex::new(HashMap::new()),
+            max_bytes,
+            entries: Mutex::new(Entries {
+                map: HashMap::new(),
+                bytes: 0,
+            }),
             stats: Arc::default(),
         }
     }
@@ -94,7 +139,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         self.stats.clone()
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<K, (Instant, V)>> {
+    fn lock(&self) -> MutexGuard<'_, Entries<K, V>> {
         // A panic while holding the lock cannot leave the map half-updated in a way that matters
         // to a cache: at worst an entry is missing.
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
@@ -109,9 +154,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         let now = Instant::now();
         let found = self
             .lock()
+            .map
             .get(key)
-            .filter(|(expires, _)| *expires > now)
-            .map(|(_, value)| value.clone());
+            .filter(|entry| entry.expires > now)
+            .map(|entry| entry.value.clone());
         let counter = if found.is_some() {
             &self.stats.hits
         } else {
@@ -123,44 +169,53 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
 
     /// Keeps `value` under `key` for `ttl`; a zero `ttl` keeps nothing.
     pub fn insert(&self, key: K, value: V, ttl: Duration) {
-        if ttl.is_zero() {
+        self.insert_sized(key, value, ttl, 0);
+    }
+
+    /// Keeps `value`, which takes about `size` bytes, under `key` for `ttl`; a zero `ttl`, or a
+    /// value larger than the whole byte budget, keeps nothing.
+    pub fn insert_sized(&self, key: K, value: V, ttl: Duration, size: usize) {
+        if ttl.is_zero() || size > self.max_bytes {
             return;
         }
         let now = Instant::now();
         let expires = now.checked_add(ttl).unwrap_or(now + FOREVER);
         let mut entries = self.lock();
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            self.make_room(&mut entries, now);
+        entries.remove(&key);
+        if entries.map.len() >= self.capacity || entries.bytes + size > self.max_bytes {
+            self.make_room(&mut entries, now, size);
         }
-        entries.insert(key, (expires, value));
+        entries.bytes += size;
+        entries.map.insert(
+            key,
+            Entry {
+                expires,
+                value,
+                size,
+            },
+        );
         self.stats.insertions.fetch_add(1, Ordering::Relaxed);
-        self.stats
-            .entries
-            .store(entries.len() as u64, Ordering::Relaxed);
+        self.record_size(&entries);
     }
 
     /// Drops every entry (for caches whose inputs changed as a whole).
     pub fn clear(&self) {
-        self.lock().clear();
-        self.stats.entries.store(0, Ordering::Relaxed);
+        let mut entries = self.lock();
+        entries.map.clear();
+        entries.bytes = 0;
+        self.record_size(&entries);
     }
 
     /// Drops the entry under `key`.
-    pub fn remove<Q>(&self, key: &Q)
-    where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
+    pub fn remove(&self, key: &K) {
         let mut entries = self.lock();
         entries.remove(key);
-        self.stats
-            .entries
-            .store(entries.len() as u64, Ordering::Relaxed);
+        self.record_size(&entries);
     }
 
     /// The entries held now, expired ones not yet dropped included.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
     }
 
     /// Whether it holds nothing.
@@ -168,23 +223,56 @@ impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
         self.len() == 0
     }
 
-    fn make_room(&self, entries: &mut HashMap<K, (Instant, V)>, now: Instant) {
-        entries.retain(|_, (expires, _)| *expires > now);
-        if entries.len() < self.capacity {
+    /// The bytes the entries held now declared.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
+    fn record_size(&self, entries: &Entries<K, V>) {
+        self.stats
+            .entries
+            .store(entries.map.len() as u64, Ordering::Relaxed);
+        self.stats
+            .bytes
+            .store(entries.bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Makes room for one more entry of `size` bytes: expired entries first, then those closest
+    /// to expiry, an eighth of the capacity at a time.
+    fn make_room(&self, entries: &mut Entries<K, V>, now: Instant, size: usize) {
+        let expired: Vec<K> = entries
+            .map
+            .iter()
+            .filter(|(_, entry)| entry.expires <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &expired {
+            entries.remove(key);
+        }
+        let fits = |entries: &Entries<K, V>| {
+            entries.map.len() < self.capacity && entries.bytes + size <= self.max_bytes
+        };
+        if fits(entries) {
             return;
         }
-        let batch = (self.capacity / 8).max(1);
         let mut by_expiry: Vec<(Instant, K)> = entries
+            .map
             .iter()
-            .map(|(key, (expires, _))| (*expires, key.clone()))
+            .map(|(key, entry)| (entry.expires, key.clone()))
             .collect();
-        by_expiry.select_nth_unstable_by_key(batch - 1, |(expires, _)| *expires);
-        for (_, key) in by_expiry.into_iter().take(batch) {
+        by_expiry.sort_unstable_by_key(|(expires, _)| *expires);
+        let batch = (self.capacity / 8).max(1);
+        let mut evicted = 0;
+        for (_, key) in by_expiry {
+            if evicted >= batch && fits(entries) {
+                break;
+            }
             entries.remove(&key);
+            evicted += 1;
         }
         self.stats
             .evictions
-            .fetch_add(batch as u64, Ordering::Relaxed);
+            .fetch_add(evicted as u64, Ordering::Relaxed);
     }
 }
 

@@ -68,9 +68,34 @@ fn clear_and_remove_drop_entries() {
     let cache = Cache::new("t", 4);
     cache.insert("a", 1, FOREVER);
     cache.insert("b", 2, FOREVER);
-    cache.remove("a");
+    cache.remove(&"a");
     assert_eq!((cache.get("a"), cache.get("b")), (None, Some(2)));
     cache.clear();
     assert_eq!(cache.get("b"), None);
     assert_eq!(cache.stats().snapshot().entries, 0);
+}
+
+#[test]
+fn a_byte_budget_bounds_what_large_entries_hold() {
+    let cache = Cache::with_budget("t", 1000, 100);
+    for i in 0..50 {
+        cache.insert_sized(i, i, Duration::from_secs(60 + i), 30);
+        assert!(cache.bytes() <= 100, "{} bytes", cache.bytes());
+    }
+    assert!(cache.len() <= 3);
+    assert_eq!(cache.get(&49), Some(49), "the newest stays");
+    assert_eq!(cache.stats().snapshot().bytes, cache.bytes() as u64);
+    // One entry larger than the whole budget is not kept at all.
+    cache.insert_sized(999, 999, Duration::from_secs(60), 101);
+    assert_eq!(cache.get(&999), None);
+}
+
+#[test]
+fn replacing_an_entry_counts_its_bytes_once() {
+    let cache = Cache::with_budget("t", 10, 100);
+    cache.insert_sized("a", 1, Duration::from_secs(60), 60);
+    cache.insert_sized("a", 2, Duration::from_secs(60), 60);
+    assert_eq!((cache.bytes(), cache.get("a")), (60, Some(2)));
+    cache.remove(&"a");
+    assert_eq!(cache.bytes(), 0);
 }

@@ -206,6 +206,20 @@ impl Document {
         }
     }
 
+    /// The document without the members Hazel does not read: unknown members of the document,
+    /// its verification methods and its services. What a resolver keeps of a document someone
+    /// else serves is then bounded by what it uses.
+    pub fn without_unknown_members(mut self) -> Self {
+        self.other = Map::new();
+        for method in &mut self.verification_method {
+            method.other = Map::new();
+        }
+        for service in &mut self.service {
+            service.other = Map::new();
+        }
+        self
+    }
+
     /// The entries of a relationship.
     pub fn relationship(&self, relationship: Relationship) -> &[MethodRef] {
         match relationship {

@@ -27,12 +27,16 @@ pub enum Error {
     /// The document is not a valid DID document, or is for another DID.
     #[error("invalid DID document: {0}")]
     InvalidDocument(String),
-    /// The document could not be retrieved (network, size, status).
-    #[error("DID document could not be retrieved: {0}")]
+    /// The document could not be retrieved or used (network, size, status, content). The
+    /// reason is kept for the log ([`Error::detail`]) and left out of `Display`: a public
+    /// answer that told a refused connection from a 404 or a timeout would let anyone scan
+    /// ports through the node.
+    #[error("DID document could not be retrieved")]
     Unavailable(String),
     /// The resolver's own rules forbid fetching the document (the outbound guard of strict
-    /// mode: a loopback or private address, plain http); nothing was fetched.
-    #[error("DID document may not be retrieved: {0}")]
+    /// mode: a loopback or private address, plain http); nothing was fetched. The rule is kept
+    /// for the log and the operator's API ([`Error::detail`]), as for [`Error::Unavailable`].
+    #[error("DID document could not be retrieved")]
     NotAllowed(String),
     /// The DID URL names no verification method of the document.
     #[error("verification method `{0}` not found")]
@@ -53,4 +57,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+}
+
+impl Error {
+    /// The whole reason, for logs and the operator's API: `Display` without what it leaves out
+    /// of public answers.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Unavailable(reason) => format!("DID document could not be retrieved: {reason}"),
+            Self::NotAllowed(rule) => format!("DID document may not be retrieved: {rule}"),
+            other => other.to_string(),
+        }
+    }
 }

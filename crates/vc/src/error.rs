@@ -63,6 +63,10 @@ pub enum Error {
     /// The credential was revoked.
     #[error("credential is revoked")]
     Revoked,
+    /// A status list could not be fetched or used; the reason is kept for the log and left out
+    /// of `Display`, so that a public answer cannot tell a closed port from any other failure.
+    #[error("the status list could not be retrieved")]
+    StatusListUnavailable(String),
     /// A JSON-LD document could not be canonicalized (unknown context, undefined term, limits).
     #[error("JSON-LD: {0}")]
     JsonLd(#[from] jsonld::Error),

@@ -17,6 +17,9 @@ pub const LIST_BITS: usize = 131_072;
 /// Largest decompressed list accepted from others (16 Mbit), so a hostile gzip cannot exhaust
 /// memory.
 const MAX_LIST_BYTES: u64 = 2 * 1024 * 1024;
+/// The most status entries a credential may carry: each may cost a fetch, and the
+/// specifications' uses (revocation, suspension) need two.
+pub const MAX_ENTRIES: usize = 4;
 
 /// The StatusList2021 JSON-LD context.
 pub const STATUS_LIST_2021_CONTEXT: &str = "https://w3id.org/vc/status-list/2021/v1";
@@ -89,6 +92,11 @@ pub fn entries(credential: &Credential) -> Result<Vec<StatusEntry>, Error> {
         return Ok(Vec::new());
     };
     let mut found = Vec::new();
+    if status.as_slice().len() > MAX_ENTRIES {
+        return Err(invalid(format!(
+            "a credential may carry at most {MAX_ENTRIES} status entries"
+        )));
+    }
     for entry in status.as_slice() {
         let kind = entry
             .get("type")
@@ -121,45 +129,95 @@ pub fn entries(credential: &Credential) -> Result<Vec<StatusEntry>, Error> {
     Ok(found)
 }
 
-/// Checks a verified status list credential against an entry: it is the list the entry names
-/// (`credentialSubject.id`), of the right type and purpose, from the credential's issuer, and the
-/// entry's bit is clear. Returns [`Error::Revoked`] when the bit is set.
+/// A verified status list credential reduced to what checking an entry needs: who issued it,
+/// which list it is (`credentialSubject.id`), its purposes and its decoded bits. This, not the
+/// credential, is what a verifier keeps between checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusList {
+    issuer: String,
+    id: String,
+    purposes: Vec<String>,
+    bits: Vec<u8>,
+}
+
+impl StatusList {
+    /// Reads a verified StatusList2021Credential or BitstringStatusListCredential: one subject,
+    /// its purposes and its `encodedList` decoded (at most 16 Mbit).
+    pub fn from_credential(list: &Credential) -> Result<Self, Error> {
+        let typed = list.has_type("StatusList2021Credential")
+            || list.has_type("BitstringStatusListCredential");
+        if !typed {
+            return Err(invalid(
+                "not a StatusList2021Credential or BitstringStatusListCredential",
+            ));
+        }
+        let [subject] = list.credential_subject.as_slice() else {
+            return Err(invalid("the list must have exactly one credentialSubject"));
+        };
+        let purposes = match subject.get("statusPurpose") {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(many)) => many
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let encoded = subject
+            .get("encodedList")
+            .and_then(Value::as_str)
+            .ok_or(Error::Missing("encodedList"))?;
+        Ok(Self {
+            issuer: list.issuer_id().unwrap_or_default().to_owned(),
+            id: subject
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            purposes,
+            bits: decode(encoded)?,
+        })
+    }
+
+    /// The list's `credentialSubject.id`: the URL it is published at.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// About how many bytes it takes in memory.
+    pub fn size(&self) -> usize {
+        self.bits.len()
+            + self.issuer.len()
+            + self.id.len()
+            + self.purposes.iter().map(String::len).sum::<usize>()
+    }
+
+    /// Checks an entry of a credential from `issuer`: the list is the one the entry names, from
+    /// the credential's issuer, for the entry's purpose, and the entry's bit is clear. Returns
+    /// [`Error::Revoked`] when the bit is set.
+    pub fn check(&self, entry: &StatusEntry, issuer: &str) -> Result<(), Error> {
+        if self.issuer != issuer {
+            return Err(invalid("the list is not issued by the credential's issuer"));
+        }
+        if self.id != entry.list {
+            return Err(invalid(format!(
+                "wrong credential: expected '{}' as credentialSubject.id",
+                entry.list
+            )));
+        }
+        if !self.purposes.contains(&entry.purpose) {
+            return Err(invalid("the list's statusPurpose does not match the entry"));
+        }
+        if is_set(&self.bits, entry.index)? {
+            return Err(Error::Revoked);
+        }
+        Ok(())
+    }
+}
+
+/// Checks a verified status list credential against an entry ([`StatusList::check`]).
 pub fn check(list: &Credential, entry: &StatusEntry, issuer: &str) -> Result<(), Error> {
-    let typed =
-        list.has_type("StatusList2021Credential") || list.has_type("BitstringStatusListCredential");
-    if !typed {
-        return Err(invalid(
-            "not a StatusList2021Credential or BitstringStatusListCredential",
-        ));
-    }
-    if list.issuer_id() != Some(issuer) {
-        return Err(invalid("the list is not issued by the credential's issuer"));
-    }
-    let [subject] = list.credential_subject.as_slice() else {
-        return Err(invalid("the list must have exactly one credentialSubject"));
-    };
-    if subject.get("id").and_then(Value::as_str) != Some(entry.list.as_str()) {
-        return Err(invalid(format!(
-            "wrong credential: expected '{}' as credentialSubject.id",
-            entry.list
-        )));
-    }
-    let purposes = match subject.get("statusPurpose") {
-        Some(Value::String(one)) => vec![one.as_str()],
-        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !purposes.contains(&entry.purpose.as_str()) {
-        return Err(invalid("the list's statusPurpose does not match the entry"));
-    }
-    let encoded = subject
-        .get("encodedList")
-        .and_then(Value::as_str)
-        .ok_or(Error::Missing("encodedList"))?;
-    if is_set(&decode(encoded)?, entry.index)? {
-        return Err(Error::Revoked);
-    }
-    Ok(())
+    StatusList::from_credential(list)?.check(entry, issuer)
 }
 
 #[cfg(test)]

@@ -147,7 +147,8 @@ impl ApiError {
             E::Unavailable(_) | E::InvalidDocument(_) => StatusCode::BAD_GATEWAY,
             _ => StatusCode::BAD_REQUEST,
         };
-        Self::problem(status, format!("{operation} failed"), error.to_string())
+        // The operator's API: the whole reason, which public answers leave out.
+        Self::problem(status, format!("{operation} failed"), error.detail())
     }
 
     /// A request body that is not the JSON the operation takes.

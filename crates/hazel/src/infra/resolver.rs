@@ -31,6 +31,13 @@ pub trait OwnDocuments: Send + Sync + std::fmt::Debug {
 
 /// Most cached documents; beyond this, expired entries are dropped, then the oldest.
 const MAX_CACHED: usize = 10_000;
+/// The most bytes of fetched documents the cache keeps, counted as fetched.
+const MAX_CACHED_BYTES: usize = 32 * 1024 * 1024;
+/// The largest DID document fetched: a document lists keys and services, and a few kilobytes
+/// is usual; anyone can make the node fetch one, so it is bounded well below the general limit.
+pub const MAX_DOCUMENT_SIZE: usize = 64 * 1024;
+/// What a refused resolution takes in the cache.
+const FAILURE_SIZE: usize = 256;
 
 /// The node's resolver.
 #[derive(Debug)]
@@ -58,7 +65,7 @@ impl NodeResolver {
             own_documents,
             client,
             config,
-            cache: Cache::new("did_documents", MAX_CACHED),
+            cache: Cache::with_budget("did_documents", MAX_CACHED, MAX_CACHED_BYTES),
             own: Cache::new("own_did_documents", MAX_CACHED),
         }
     }
@@ -87,7 +94,12 @@ impl NodeResolver {
         Ok(resolved)
     }
 
-    async fn fetch_web(&self, did: &Did) -> (Result<Arc<Document>, Error>, Duration) {
+    /// Fetches a did:web document: the result, how long to keep it and what it takes. Every
+    /// failure is `Unavailable` with its reason for the log (or `NotAllowed` when the guard
+    /// refused), so that a public answer cannot tell a closed port from a 404 or a non-DID
+    /// server; what is kept of a document is what Hazel reads of it.
+    async fn fetch_web(&self, did: &Did) -> (Result<Arc<Document>, Error>, Duration, usize) {
+        let failed = |error: Error| (Err(error), self.config.negativecachettl, FAILURE_SIZE);
         let scheme = if self.client.is_strict() {
             "https"
         } else {
@@ -95,11 +107,15 @@ impl NodeResolver {
         };
         let url = match did::methods::web::document_url(did, scheme) {
             Ok(url) => url,
-            Err(error) => return (Err(error), self.config.negativecachettl),
+            Err(error) => return failed(error),
         };
         let fetched = self
             .client
-            .get(&url, "application/did+json, application/json")
+            .get_limited(
+                &url,
+                "application/did+json, application/json",
+                MAX_DOCUMENT_SIZE,
+            )
             .await;
         match fetched {
             Ok(fetched) => {
@@ -108,20 +124,16 @@ impl NodeResolver {
                     .unwrap_or(self.config.cachettl)
                     .min(self.config.maxcachettl);
                 match Document::parse_for(did, &fetched.body) {
-                    Ok(document) => (Ok(Arc::new(document)), ttl),
-                    Err(error) => (Err(error), self.config.negativecachettl),
+                    Ok(document) => (
+                        Ok(Arc::new(document.without_unknown_members())),
+                        ttl,
+                        fetched.body.len(),
+                    ),
+                    Err(error) => failed(Error::Unavailable(error.to_string())),
                 }
             }
-            Err(FetchError::Status(404 | 410)) => {
-                (Err(Error::NotFound), self.config.negativecachettl)
-            }
-            Err(FetchError::Refused(rule)) => {
-                (Err(Error::NotAllowed(rule)), self.config.negativecachettl)
-            }
-            Err(error) => (
-                Err(Error::Unavailable(error.to_string())),
-                self.config.negativecachettl,
-            ),
+            Err(FetchError::Refused(rule)) => failed(Error::NotAllowed(rule)),
+            Err(error) => failed(Error::Unavailable(error.to_string())),
         }
     }
 }
@@ -141,8 +153,9 @@ impl Resolver for NodeResolver {
         let outcome = match self.cache.get(did) {
             Some(outcome) => outcome,
             None => {
-                let (outcome, ttl) = self.fetch_web(did).await;
-                self.cache.insert(did.clone(), outcome.clone(), ttl);
+                let (outcome, ttl, size) = self.fetch_web(did).await;
+                self.cache
+                    .insert_sized(did.clone(), outcome.clone(), ttl, size);
                 outcome
             }
         };

@@ -91,7 +91,14 @@ async fn a_second_node_resolves_a_subject_over_http_and_verifies_its_signature()
     issuer.subjects().deactivate("org-a", 2).await.unwrap();
     let (fresh, _c) = lax_node(None).await;
     let error = fresh.resolver().resolve(kid.did()).await.unwrap_err();
-    assert_eq!(error, did::Error::NotFound);
+    // Issue 23, finding 5: a remote 404 reads as any other failure to whoever asked; the
+    // status is in the detail, for the log and the operator's API.
+    assert!(matches!(error, did::Error::Unavailable(_)), "{error:?}");
+    assert!(
+        error.detail().contains("HTTP status 404"),
+        "{}",
+        error.detail()
+    );
 }
 
 #[tokio::test]
@@ -113,7 +120,7 @@ async fn strict_mode_refuses_loopback_private_and_local_names() {
             .resolve(&Did::parse(did).unwrap())
             .await
             .unwrap_err();
-        let text = error.to_string();
+        let text = error.detail();
         assert!(
             matches!(
                 error,
@@ -224,6 +231,19 @@ async fn fetched_documents_are_cached_failures_briefly_and_limits_hold() {
         .route(
             "/garbage/did.json",
             get(|| async { "not json".into_response() }),
+        )
+        .route(
+            "/padded/did.json",
+            get({
+                let base = did_base.clone();
+                move || async move {
+                    let mut document = document_for(&format!("{base}:padded"));
+                    document["padding"] = json!("x".repeat(50_000));
+                    document["service"] = json!([{"id": "#s", "type": "T",
+                        "serviceEndpoint": "https://s.example", "padding": "y".repeat(5_000)}]);
+                    axum::Json(document)
+                }
+            }),
         );
     tokio::spawn(async move { axum::serve(listener, router).await });
 
@@ -253,8 +273,9 @@ async fn fetched_documents_are_cached_failures_briefly_and_limits_hold() {
     );
 
     counters.hits.store(0, Ordering::SeqCst);
-    assert_eq!(resolve("missing").await.unwrap_err(), did::Error::NotFound);
-    assert_eq!(resolve("missing").await.unwrap_err(), did::Error::NotFound);
+    let missing = resolve("missing").await.unwrap_err();
+    assert!(missing.detail().contains("404"), "{missing:?}");
+    assert_eq!(resolve("missing").await.unwrap_err(), missing);
     assert_eq!(
         counters.hits.load(Ordering::SeqCst),
         1,
@@ -262,12 +283,28 @@ async fn fetched_documents_are_cached_failures_briefly_and_limits_hold() {
     );
 
     let error = resolve("big").await.unwrap_err();
-    assert!(error.to_string().contains("larger than"), "{error}");
+    assert!(error.detail().contains("larger than 65536"), "{error:?}");
     let error = resolve("other").await.unwrap_err();
-    assert!(matches!(error, did::Error::InvalidDocument(_)), "{error}");
+    assert!(error.detail().contains("invalid DID document"), "{error:?}");
     let error = resolve("moved").await.unwrap_err();
-    assert!(error.to_string().contains("another origin"), "{error}");
+    assert!(error.detail().contains("another origin"), "{error:?}");
     let error = resolve("garbage").await.unwrap_err();
-    assert!(matches!(error, did::Error::InvalidDocument(_)), "{error}");
+    assert!(error.detail().contains("invalid DID document"), "{error:?}");
+    // Issue 23, finding 2: what is kept of a document is what Hazel reads of it.
+    let padded = resolve("padded").await.unwrap();
+    assert!(padded.document.other.is_empty());
+    assert!(padded.document.service[0].other.is_empty());
+    assert_eq!(
+        padded.document.service[0].service_endpoint,
+        "https://s.example"
+    );
+    // Whatever went wrong, the public text is the same: no port scan through the node.
+    for path in ["missing", "big", "other", "moved", "garbage"] {
+        assert_eq!(
+            resolve(path).await.unwrap_err().to_string(),
+            "DID document could not be retrieved",
+            "{path}"
+        );
+    }
     let _ = serve;
 }

@@ -222,20 +222,40 @@ impl OutboundClient {
 
     /// GETs `url` with `accept`, returning the body if the status is 2xx.
     pub async fn get(&self, url: &Url, accept: &str) -> Result<Fetched, FetchError> {
+        self.get_limited(url, accept, self.max_body).await
+    }
+
+    /// As [`Self::get`], with a body limit of `max_body` bytes (at most the configured one), for
+    /// documents that are small by nature (DID documents, status lists).
+    pub async fn get_limited(
+        &self,
+        url: &Url,
+        accept: &str,
+        max_body: usize,
+    ) -> Result<Fetched, FetchError> {
         let response = self.send(url, accept).await?;
         let status = response.status();
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
         }
-        self.read(response).await
+        self.read_limited(response, max_body.min(self.max_body))
+            .await
     }
 
-    async fn read(&self, mut response: reqwest::Response) -> Result<Fetched, FetchError> {
+    async fn read(&self, response: reqwest::Response) -> Result<Fetched, FetchError> {
+        self.read_limited(response, self.max_body).await
+    }
+
+    async fn read_limited(
+        &self,
+        mut response: reqwest::Response,
+        max_body: usize,
+    ) -> Result<Fetched, FetchError> {
         if response
             .content_length()
-            .is_some_and(|length| length > self.max_body as u64)
+            .is_some_and(|length| length > max_body as u64)
         {
-            return Err(FetchError::TooLarge(self.max_body));
+            return Err(FetchError::TooLarge(max_body));
         }
         let max_age = response
             .headers()
@@ -244,8 +264,8 @@ impl OutboundClient {
             .and_then(parse_max_age);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(FetchError::TooLarge(self.max_body));
+            if body.len() + chunk.len() > max_body {
+                return Err(FetchError::TooLarge(max_body));
             }
             body.extend_from_slice(&chunk);
         }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 use vc::Credential;
 use vc::model::format_date;
-use vc::status::{STATUS_LIST_2021_CONTEXT, StatusEntry};
+use vc::status::{STATUS_LIST_2021_CONTEXT, StatusEntry, StatusList};
 
 use super::{CredentialError, Credentials};
 
@@ -35,6 +35,11 @@ struct ServedList {
 const SERVED_ENTRIES: usize = 10_000;
 /// Lists of other issuers kept at most: their URLs come from credentials anyone can present.
 const FETCHED_ENTRIES: usize = 10_000;
+/// The most bytes of other issuers' lists kept, as decoded bits (a usual list is 16 KiB).
+const FETCHED_BYTES: usize = 32 * 1024 * 1024;
+/// The largest status list response fetched: a 131,072-bit list compresses to a few hundred
+/// bytes when sparse and to about 22 KiB at worst, as base64url in a signed credential.
+pub const MAX_LIST_RESPONSE: usize = 256 * 1024;
 
 /// Served lists and fetched lists, shared by clones of [`Credentials`].
 #[derive(Debug)]
@@ -42,14 +47,14 @@ pub struct StatusCache {
     /// (issuer, page) → the list last signed, until it expires.
     served: Cache<(String, i64), ServedList>,
     /// list URL → the verified list credential.
-    fetched: Cache<String, Arc<Credential>>,
+    fetched: Cache<String, Arc<StatusList>>,
 }
 
 impl Default for StatusCache {
     fn default() -> Self {
         Self {
             served: Cache::new("status_lists_served", SERVED_ENTRIES),
-            fetched: Cache::new("status_lists_fetched", FETCHED_ENTRIES),
+            fetched: Cache::with_budget("status_lists_fetched", FETCHED_ENTRIES, FETCHED_BYTES),
         }
     }
 }
@@ -144,7 +149,7 @@ impl Credentials {
                 continue;
             }
             let list = self.fetch_list(&entry.list, now).await?;
-            vc::status::check(&list, &entry, &issuer)?;
+            list.check(&entry, &issuer)?;
         }
         Ok(())
     }
@@ -199,43 +204,57 @@ impl Credentials {
         Ok(())
     }
 
-    async fn fetch_list(&self, url: &str, now: i64) -> Result<Arc<Credential>, CredentialError> {
+    /// Another issuer's list at `url`, verified and reduced to its bits; kept for its
+    /// `Cache-Control: max-age`, at most 15 minutes and never past its expiry. Whatever goes
+    /// wrong is `StatusListUnavailable`, with the reason for the log only.
+    async fn fetch_list(&self, url: &str, now: i64) -> Result<Arc<StatusList>, CredentialError> {
         if let Some(list) = self.status.fetched.get(url) {
             return Ok(list);
         }
-        let fetch_error = |reason: String| {
-            CredentialError::Invalid(vc::Error::Malformed {
-                what: "status list",
-                reason: format!("fetching StatusList2021Credential from '{url}' failed: {reason}"),
-            })
+        let unavailable = |reason: String| {
+            CredentialError::Invalid(vc::Error::StatusListUnavailable(format!("{url}: {reason}")))
         };
-        let parsed = url::Url::parse(url).map_err(|e| fetch_error(e.to_string()))?;
+        let parsed = url::Url::parse(url).map_err(|e| unavailable(e.to_string()))?;
         let fetched = self
             .outbound
-            .get(
+            .get_limited(
                 &parsed,
                 "application/json, application/vc+ld+json, application/vc+jwt",
+                MAX_LIST_RESPONSE,
             )
             .await
-            .map_err(|e| fetch_error(e.to_string()))?;
+            .map_err(|e| unavailable(e.to_string()))?;
         // nuts-node serves the list as JSON (an object, or a JSON string holding a JWT); a bare
         // compact JWT body is taken too.
         let value = serde_json::from_slice::<Value>(&fetched.body).unwrap_or_else(|_| {
             Value::String(String::from_utf8_lossy(&fetched.body).trim().to_owned())
         });
-        let verified = self.verifier(now).credential(&value).await?;
-        let list = Arc::new(verified.credential().clone());
+        let verified = self
+            .verifier(now)
+            .credential(&value)
+            .await
+            .map_err(|e| unavailable(format!("{e:?}")))?;
+        let list = StatusList::from_credential(verified.credential())
+            .map_err(|e| unavailable(e.to_string()))?;
+        if list.id() != url {
+            return Err(unavailable(format!(
+                "the list at this URL says it is {}",
+                list.id()
+            )));
+        }
         let mut ttl = fetched
             .max_age
             .unwrap_or(MAX_EXTERNAL_AGE)
             .min(MAX_EXTERNAL_AGE);
-        if let Ok(Some(until)) = list.valid_until() {
+        if let Ok(Some(until)) = verified.credential().valid_until() {
             let left = u64::try_from(until - now).unwrap_or(0);
             ttl = ttl.min(Duration::from_secs(left));
         }
+        let size = list.size();
+        let list = Arc::new(list);
         self.status
             .fetched
-            .insert(url.to_owned(), list.clone(), ttl);
+            .insert_sized(url.to_owned(), list.clone(), ttl, size);
         Ok(list)
     }
 }
