@@ -130,15 +130,49 @@ fn canonicalize_sized(
 /// document nests (`max_depth` levels need about 5 MiB).
 const WORKER_STACK: usize = 32 * 1024 * 1024;
 
-/// As [`canonicalize`], remembering the result for this exact document, limits and strictness.
-/// For what is verified again and again: a credential is presented with every token request,
-/// while a presentation is signed once and not worth remembering.
+/// A canonical form that may be kept for later: what [`canonicalize_remembered`] found in the
+/// store, or computed and will keep only when told to ([`Remembered::keep`]), once what it was
+/// computed for (a signature check) has succeeded. A form is never kept for a document whose
+/// proof did not verify: anyone can send those, and they would push out the forms of
+/// credentials that are really presented again.
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    canonical: Arc<str>,
+    key: Option<[u8; 32]>,
+}
+
+impl Remembered {
+    /// A form that is not to be kept.
+    pub fn transient(canonical: Arc<str>) -> Self {
+        Self {
+            canonical,
+            key: None,
+        }
+    }
+
+    /// The canonical N-Quads.
+    pub fn as_str(&self) -> &str {
+        &self.canonical
+    }
+
+    /// Keeps the form in `contexts`' store, when it was computed rather than found there.
+    pub fn keep(&self, contexts: &Contexts) {
+        if let Some(key) = self.key {
+            contexts.remember(key, self.canonical.clone());
+        }
+    }
+}
+
+/// As [`canonicalize`], from the store of forms remembered for this exact document, limits and
+/// strictness when it is there; a computed form is kept only by [`Remembered::keep`]. For what is
+/// verified again and again: a credential is presented with every token request, while a
+/// presentation is signed once and not worth remembering.
 pub fn canonicalize_remembered(
     document: &Value,
     contexts: &Contexts,
     limits: &Limits,
     strictness: Strictness,
-) -> Result<Arc<str>, Error> {
+) -> Result<Remembered, Error> {
     use sha2::Digest;
     let bytes = serde_json::to_vec(document)
         .map_err(|e| Error::Expansion(format!("not serializable: {e}")))?;
@@ -148,11 +182,13 @@ pub fn canonicalize_remembered(
     hasher.update(&bytes);
     let key: [u8; 32] = hasher.finalize().into();
     if let Some(canonical) = contexts.remembered(&key) {
-        return Ok(canonical);
+        return Ok(Remembered::transient(canonical));
     }
     let canonical: Arc<str> = canonicalize_sized(document, contexts, limits, strictness)?.into();
-    contexts.remember(key, canonical.clone());
-    Ok(canonical)
+    Ok(Remembered {
+        canonical,
+        key: Some(key),
+    })
 }
 
 /// The RDF dataset of `document` (JSON-LD 1.1 API §8.2, Deserialize JSON-LD to RDF).

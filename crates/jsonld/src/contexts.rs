@@ -66,6 +66,8 @@ pub(crate) type ActiveContext = json_ld::Context<IriBuf, json_ld::BlankIdBuf>;
 
 /// Canonical forms remembered at most (about 2 KiB each for a credential).
 const CANONICAL_CAPACITY: usize = 1024;
+/// The most bytes of canonical forms remembered: a form may be as large as the document limit.
+const CANONICAL_BYTES: usize = 8 * 1024 * 1024;
 
 /// Context documents by URL, the top-level contexts processed from them, and remembered
 /// canonical forms. Both caches are pure functions of this store, which is fixed once built.
@@ -91,7 +93,11 @@ fn fresh_processed() -> Arc<Cache<String, Arc<ActiveContext>>> {
 }
 
 fn fresh_canonical() -> Arc<Cache<[u8; 32], Arc<str>>> {
-    Arc::new(Cache::new("jsonld_canonical_forms", CANONICAL_CAPACITY))
+    Arc::new(Cache::with_budget(
+        "jsonld_canonical_forms",
+        CANONICAL_CAPACITY,
+        CANONICAL_BYTES,
+    ))
 }
 
 impl std::fmt::Debug for Contexts {
@@ -175,7 +181,8 @@ impl Contexts {
 
     /// Remembers a canonical form; when full, the oldest go.
     pub(crate) fn remember(&self, key: [u8; 32], canonical: Arc<str>) {
-        self.canonical.insert(key, canonical, FOREVER);
+        let size = canonical.len();
+        self.canonical.insert_sized(key, canonical, FOREVER, size);
     }
 
     /// The active context a document's top-level `@context` value gives, processed from the empty

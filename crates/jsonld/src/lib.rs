@@ -19,6 +19,6 @@ pub mod contexts;
 pub mod error;
 mod ready;
 
-pub use canonical::{Limits, Strictness, canonicalize, canonicalize_remembered};
+pub use canonical::{Limits, Remembered, Strictness, canonicalize, canonicalize_remembered};
 pub use contexts::Contexts;
 pub use error::Error;

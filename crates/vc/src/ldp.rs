@@ -13,7 +13,7 @@ use jose::{Signer, VerifyingKey};
 use jsonld::contexts::JWS_2020_V1;
 use std::sync::Arc;
 
-use jsonld::{Contexts, Limits, Strictness, canonicalize, canonicalize_remembered};
+use jsonld::{Contexts, Limits, Remembered, Strictness, canonicalize, canonicalize_remembered};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -142,16 +142,23 @@ impl<'a> LdProcessing<'a> {
         }
     }
 
-    fn canonical(&self, document: &Value, strictness: Strictness) -> Result<Arc<str>, Error> {
+    fn canonical(&self, document: &Value, strictness: Strictness) -> Result<Remembered, Error> {
         Ok(if self.remember {
             canonicalize_remembered(document, self.contexts, &self.limits, strictness)?
         } else {
-            canonicalize(document, self.contexts, &self.limits, strictness)?.into()
+            let canonical: Arc<str> =
+                canonicalize(document, self.contexts, &self.limits, strictness)?.into();
+            Remembered::transient(canonical)
         })
     }
 
-    /// The bytes a JsonWebSignature2020 signature covers.
-    fn signed_bytes(&self, document: &Value, proof: &LdProof) -> Result<Vec<u8>, Error> {
+    /// The bytes a JsonWebSignature2020 signature covers, and the canonical forms they come
+    /// from (to be kept once the signature verified).
+    fn signed_bytes(
+        &self,
+        document: &Value,
+        proof: &LdProof,
+    ) -> Result<(Vec<u8>, [Remembered; 2]), Error> {
         let mut unsigned = document.clone();
         if let Value::Object(members) = &mut unsigned {
             members.remove("proof");
@@ -165,9 +172,9 @@ impl<'a> LdProcessing<'a> {
         )?;
         let canonical_document = self.canonical(&unsigned, Strictness::Strict)?;
         let mut bytes = Vec::with_capacity(64);
-        bytes.extend_from_slice(&jose::sha256(canonical_proof.as_bytes()));
-        bytes.extend_from_slice(&jose::sha256(canonical_document.as_bytes()));
-        Ok(bytes)
+        bytes.extend_from_slice(&jose::sha256(canonical_proof.as_str().as_bytes()));
+        bytes.extend_from_slice(&jose::sha256(canonical_document.as_str().as_bytes()));
+        Ok((bytes, [canonical_proof, canonical_document]))
     }
 
     /// Signs `document` (without `proof`) with `proof`'s options. The JWS 2020 context is added
@@ -188,7 +195,7 @@ impl<'a> LdProcessing<'a> {
         add_context(members, JWS_2020_V1);
         proof.proof_type = JSON_WEB_SIGNATURE_2020.to_owned();
         proof.jws = None;
-        let bytes = self.signed_bytes(&document, &proof)?;
+        let (bytes, _) = self.signed_bytes(&document, &proof)?;
         let mut header = Header::new(signer.algorithm());
         header.kid = Some(proof.verification_method.clone());
         proof.jws = Some(jose::jws::sign_detached_unencoded(header, &bytes, signer)?);
@@ -212,8 +219,12 @@ impl<'a> LdProcessing<'a> {
     ) -> Result<(), Error> {
         let jws = proof.jws.as_deref().ok_or(Error::Missing("proof jws"))?;
         let signature = DetachedUnencoded::parse(jws)?;
-        let bytes = self.signed_bytes(document, proof)?;
+        let (bytes, canonicals) = self.signed_bytes(document, proof)?;
         signature.verify(key, &bytes)?;
+        // Only now: a form is never remembered for a document whose proof did not verify.
+        for canonical in &canonicals {
+            canonical.keep(self.contexts);
+        }
         Ok(())
     }
 }

@@ -568,3 +568,30 @@ async fn presentation_proof_rules_each_refuse() {
         Error::HolderBinding(_)
     ));
 }
+
+/// Issue 23, finding 9: a8a2f86 remembered a credential's canonical form before its signature
+/// was checked, so anyone could fill the store with forms of credentials that do not verify
+/// (and push out those really presented again). A form is kept only once the proof verified.
+#[tokio::test]
+async fn regression_23_canonical_forms_are_kept_only_for_proofs_that_verify() {
+    let (issuer, holder) = (party(), party());
+    let documents = Documents::default();
+    let contexts = jsonld::Contexts::builtin();
+    let verifier = Verifier {
+        resolver: &documents,
+        now: NOW,
+        skew: 5,
+        contexts: &contexts,
+    };
+    let kept = || contexts.cache_stats()[1].1.snapshot().entries;
+    let mut forged = issue_ldp(&issuer, &holder.did);
+    forged["credentialSubject"]["organization"]["name"] = json!("Someone else");
+    assert!(verifier.credential(&forged).await.is_err());
+    assert_eq!(kept(), 0, "nothing kept for a proof that did not verify");
+    let genuine = issue_ldp(&issuer, &holder.did);
+    verifier.credential(&genuine).await.unwrap();
+    assert_eq!(kept(), 2, "the document's and the proof options' forms");
+    verifier.credential(&genuine).await.unwrap();
+    assert_eq!(kept(), 2);
+    assert!(contexts.cache_stats()[1].1.snapshot().hits >= 2);
+}

@@ -226,17 +226,25 @@ fn remembered_canonical_forms_equal_computed_ones_and_keep_refusals() {
     let contexts = Contexts::builtin();
     let document = organization_credential();
     let computed = strict(&document).unwrap();
-    let first =
+    let remembered = || {
         canonicalize_remembered(&document, &contexts, &Limits::default(), Strictness::Strict)
-            .unwrap();
-    let second =
-        canonicalize_remembered(&document, &contexts, &Limits::default(), Strictness::Strict)
-            .unwrap();
-    assert_eq!(&*first, computed);
-    assert!(
-        std::sync::Arc::ptr_eq(&first, &second),
+            .unwrap()
+    };
+    let first = remembered();
+    assert_eq!(first.as_str(), computed);
+    // Issue 23, finding 9: nothing is kept until the caller says the form served (a signature
+    // verified).
+    assert_eq!(contexts.cache_stats()[1].1.snapshot().entries, 0);
+    first.keep(&contexts);
+    let second = remembered();
+    assert_eq!(second.as_str(), computed);
+    let stats = contexts.cache_stats()[1].1.snapshot();
+    assert_eq!(
+        (stats.entries, stats.hits),
+        (1, 1),
         "second call is a cache hit"
     );
+    assert_eq!(stats.bytes, computed.len() as u64, "kept by its size");
     // Another strictness or tighter limits are other entries: a refusal is not hidden by a hit.
     let mut undefined = document.clone();
     undefined["unsignedClaim"] = json!("x");
@@ -311,9 +319,13 @@ fn replacing_a_context_forgets_what_was_processed_with_it() {
         .unwrap();
     let document = json!({"@context": url, "@id": "https://example.org/x", "rating": "A"});
     let remembered = |contexts: &Contexts| {
-        canonicalize_remembered(&document, contexts, &Limits::default(), Strictness::Strict)
-            .unwrap()
+        let form =
+            canonicalize_remembered(&document, contexts, &Limits::default(), Strictness::Strict)
+                .unwrap();
+        form.keep(contexts);
+        form.as_str().to_owned()
     };
+    assert!(remembered(&contexts).contains("/old#rating"));
     assert!(remembered(&contexts).contains("/old#rating"));
     contexts
         .insert(

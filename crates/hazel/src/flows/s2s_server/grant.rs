@@ -189,14 +189,17 @@ impl S2sServer {
                 .verifier
                 .verify_presentation(presentation, now)
                 .await;
-            verified.push(result.map_err(|error| match error {
-                // The public text leaves out what a remote server answered; the log keeps it.
-                CredentialError::Invalid(reason) => Refusal::invalid_request(format!(
-                    "presentation(s) or credential(s) verification failed: {reason}"
-                ))
-                .with_cause(format!("{reason:?}")),
-                other => {
-                    Refusal::server_error("presentation verification could not be completed", other)
+            verified.push(result.map_err(|error| {
+                match error {
+                    // The public text leaves out what a remote server answered; the log keeps it.
+                    CredentialError::Invalid(reason) => Refusal::invalid_request(format!(
+                        "presentation(s) or credential(s) verification failed: {reason}"
+                    ))
+                    .with_cause(format!("{reason:?}")),
+                    other => Refusal::server_error(
+                        "presentation verification could not be completed",
+                        other,
+                    ),
                 }
             })?);
         }
