@@ -8,8 +8,11 @@
 //! 1. [`Received::parse`]: the `assertion` is a JWT, a JSON-LD presentation or a JSON array of at
 //!    most [`MAX_PRESENTATIONS`] of them; the `presentation_submission` is a submission.
 //! 2. [`Received::precheck`]: each presentation's *unverified* terms are checked with
-//!    [`check_terms`], so that a hopeless request costs no key resolution or signature check
-//!    (nuts-node's order). Nothing read here is acted on otherwise.
+//!    [`check_terms`], and the credentials they hold together are at most [`MAX_CREDENTIALS`],
+//!    so that a hopeless request costs no key resolution or signature check (nuts-node's order).
+//!    Nothing read here is acted on otherwise. When the scope's definition is at hand,
+//!    [`AwaitingVerification::check_definition`] refuses a submission for another one as
+//!    cheaply.
 //! 3. The application verifies every presentation (signatures, credentials, revocation) and
 //!    hands the results to [`AwaitingVerification::verified`], which checks that they are the
 //!    presentations of the request, checks the verified terms again, and that one holder signed
@@ -40,6 +43,10 @@ use crate::exchange::{self, EnvelopeShape};
 /// The most presentations one `assertion` may hold: each costs signature checks and resolutions.
 pub const MAX_PRESENTATIONS: usize = 10;
 
+/// The most credentials the presentations of one request may hold together: each costs a
+/// signature check, a resolution of its issuer and its status lists.
+pub const MAX_CREDENTIALS: usize = 20;
+
 /// Why a `vp_token-bearer` request is refused. The texts are nuts-node's descriptions.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -64,6 +71,9 @@ pub enum BearerError {
     /// A presentation has no usable nonce.
     #[error("presentation has invalid/missing nonce")]
     Nonce,
+    /// The presentations hold more credentials than one request may.
+    #[error("the presentations hold more than {0} credentials")]
+    TooManyCredentials(usize),
     /// The presentations are signed by more than one holder.
     #[error("not all presentations have the same credential subject ID")]
     HolderMismatch,
@@ -192,10 +202,17 @@ impl Received {
         self,
         expected: &Expectations<'_>,
     ) -> Result<AwaitingVerification, BearerError> {
+        let mut credentials = 0;
         for presentation in &self.presentations {
             if let Some(terms) = PresentationTerms::read_unverified(presentation) {
                 check_terms(&terms, expected)?;
             }
+            if let Ok(read) = vc::verify::read_unverified_presentation(presentation) {
+                credentials += read.credentials().len();
+            }
+        }
+        if credentials > MAX_CREDENTIALS {
+            return Err(BearerError::TooManyCredentials(MAX_CREDENTIALS));
         }
         Ok(AwaitingVerification { received: self })
     }
@@ -211,6 +228,17 @@ impl AwaitingVerification {
     /// The presentations to verify, in order.
     pub fn presentations(&self) -> &[Value] {
         &self.received.presentations
+    }
+
+    /// Whether the submission is for `definition`, the scope's: a check that costs nothing,
+    /// to make before the presentations are verified when the definition is at hand.
+    pub fn check_definition(&self, definition: &CompiledDefinition) -> Result<(), BearerError> {
+        let submitted = &self.received.submission.definition_id;
+        if submitted == &definition.definition().id {
+            Ok(())
+        } else {
+            Err(BearerError::DefinitionNotRequired(submitted.clone()))
+        }
     }
 
     /// Takes the verification results of [`Self::presentations`], in the same order, and checks

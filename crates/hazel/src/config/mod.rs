@@ -117,11 +117,15 @@ impl Default for HttpConfig {
 pub struct PublicListenerConfig {
     /// Socket address to bind.
     pub address: SocketAddr,
+    /// The most outbound fetches (DID documents, status lists, entity statements) one request
+    /// to the public listener may cause; cached answers cost nothing.
+    pub outboundbudget: usize,
 }
 
 impl Default for PublicListenerConfig {
     fn default() -> Self {
         Self {
+            outboundbudget: 16,
             address: SocketAddr::from(([0, 0, 0, 0], 8080)),
         }
     }

@@ -108,6 +108,12 @@ impl Checks<'_> {
                 "must be at least 1024 bytes; presentations alone are larger".to_owned(),
             );
         }
+        if !(1..=1000).contains(&config.http.public.outboundbudget) {
+            self.problem(
+                "http.public.outboundbudget",
+                "must be between 1 and 1000 fetches per request".to_owned(),
+            );
+        }
         if config.http.timeout < Duration::from_secs(1) {
             self.problem("http.timeout", "must be at least 1s".to_owned());
         }

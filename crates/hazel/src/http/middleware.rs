@@ -15,6 +15,7 @@ use tracing::Instrument;
 use super::error::{ApiError, ErrorCause, oauth_response, problem_response};
 use crate::config::Secret;
 use crate::infra::metrics::{HttpLabels, Metrics, method_label};
+use crate::infra::outbound::budget;
 
 /// The header that carries the request id, in and out.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -216,4 +217,15 @@ pub async fn require_internal_token(
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
+}
+
+/// Runs a request of the public listener within its outbound budget
+/// (`http.public.outboundbudget`): whatever a flow fetches for it, DID documents, status lists or
+/// entity statements, counts.
+pub async fn outbound_budget(
+    State(fetches): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    budget::within(fetches, next.run(request)).await
 }

@@ -64,6 +64,12 @@ pub fn with_layers(routes: Router<Node>, node: &Node, listener: Listener) -> Rou
     };
     let limit = node.config().http.bodylimit;
     let mut routes = routes.fallback(|| async { StatusCode::NOT_FOUND });
+    if listener == Listener::Public {
+        routes = routes.layer(from_fn_with_state(
+            node.config().http.public.outboundbudget,
+            middleware::outbound_budget,
+        ));
+    }
     if listener == Listener::Internal {
         // After the fallback, so that unknown `/internal/*` paths are guarded too and do not
         // reveal which paths exist.

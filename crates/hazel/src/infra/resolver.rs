@@ -133,6 +133,12 @@ impl NodeResolver {
                 }
             }
             Err(FetchError::Refused(rule)) => failed(Error::NotAllowed(rule)),
+            // Not a fact about the DID: kept for no time, so the next request fetches it.
+            Err(FetchError::OverBudget) => (
+                Err(Error::Unavailable(FetchError::OverBudget.to_string())),
+                Duration::ZERO,
+                0,
+            ),
             Err(error) => failed(Error::Unavailable(error.to_string())),
         }
     }

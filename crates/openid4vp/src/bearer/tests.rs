@@ -432,3 +432,53 @@ async fn nuts_envelope_an_array_of_one_uses_array_paths() {
         .evaluate(&definition());
     assert!(evaluated.is_ok(), "{evaluated:?}");
 }
+
+#[test]
+fn issue_23_the_credentials_of_a_request_are_bounded_before_verification() {
+    let holder = party();
+    let issuer = party();
+    let credentials: Vec<Value> = (0..=MAX_CREDENTIALS)
+        .map(|i| organization_credential(&issuer, &holder.did, &format!("city{i}")))
+        .collect();
+    let vp = Presentation::new(&holder.did, credentials);
+    let claims = presentation_claims(
+        &vp,
+        &PresentationParameters {
+            audience: Some(ISSUER.into()),
+            nonce: Some("n".into()),
+            jti: Some("j".into()),
+            issued_at: NOW,
+            expires: Some(NOW + 5),
+        },
+    )
+    .unwrap();
+    let refused = Received::parse(&request(&sign(&claims, &holder), &submission("x", "$")))
+        .unwrap()
+        .precheck(&EXPECTED)
+        .unwrap_err();
+    assert_eq!(refused, BearerError::TooManyCredentials(MAX_CREDENTIALS));
+}
+
+#[test]
+fn a_submission_for_another_definition_is_refused_before_verification() {
+    let holder = party();
+    let awaiting = Received::parse(&request(
+        &presentation(&holder, |_| {}),
+        &submission("pd_other", "$"),
+    ))
+    .unwrap()
+    .precheck(&EXPECTED)
+    .unwrap();
+    assert_eq!(
+        awaiting.check_definition(&definition()),
+        Err(BearerError::DefinitionNotRequired("pd_other".into()))
+    );
+    let fine = Received::parse(&request(
+        &presentation(&holder, |_| {}),
+        &submission("pd_eoverdracht", "$"),
+    ))
+    .unwrap()
+    .precheck(&EXPECTED)
+    .unwrap();
+    assert_eq!(fine.check_definition(&definition()), Ok(()));
+}

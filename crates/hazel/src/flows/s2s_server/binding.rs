@@ -21,7 +21,7 @@ use oauth::types::ClientId;
 use vc::VerifiedPresentation;
 
 use crate::flows::Refusal;
-use crate::infra::outbound::OutboundClient;
+use crate::infra::outbound::{FetchError, OutboundClient};
 
 /// How long a binding or a definite mismatch is reused.
 const CACHE_TTL: Duration = Duration::from_secs(300);
@@ -42,7 +42,7 @@ pub struct ClientBindings {
 /// Why a binding failed: a definite answer, or no answer.
 enum Failure {
     Mismatch(String),
-    Fetch(String),
+    Fetch(FetchError),
 }
 
 fn mismatch(reason: impl std::fmt::Display) -> Refusal {
@@ -97,7 +97,10 @@ impl ClientBindings {
                 let (result, ttl) = match self.bind(client_id, presentation, now).await {
                     Ok(()) => (Ok(()), CACHE_TTL),
                     Err(Failure::Mismatch(reason)) => (Err(reason), CACHE_TTL),
-                    Err(Failure::Fetch(reason)) => (Err(reason), FAILURE_CACHE_TTL),
+                    Err(Failure::Fetch(FetchError::OverBudget)) => {
+                        (Err(FetchError::OverBudget.to_string()), Duration::ZERO)
+                    }
+                    Err(Failure::Fetch(error)) => (Err(error.to_string()), FAILURE_CACHE_TTL),
                 };
                 self.cache.insert(key, result.clone(), ttl);
                 result
@@ -121,7 +124,7 @@ impl ClientBindings {
             .outbound
             .get(&url, federation::MEDIA_TYPE)
             .await
-            .map_err(|e| Failure::Fetch(format!("entity statement {url}: {e}")))?;
+            .map_err(Failure::Fetch)?;
         let jwt = std::str::from_utf8(&fetched.body)
             .map_err(|_| Failure::Mismatch("the entity statement is not text".to_owned()))?
             .trim();

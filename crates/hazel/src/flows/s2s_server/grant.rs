@@ -51,10 +51,13 @@ pub(super) async fn vp_token_bearer(
         None => None,
     };
     let awaiting = received.precheck(&expected)?;
-    let presentations = flow.verify(awaiting.presentations(), now).await?;
-    let verified = awaiting.verified(presentations, &expected)?;
+    // nuts-node's order: the scope's definition is known before any signature is checked, so a
+    // request for an unknown scope or another definition costs no resolution or fetch.
     let selection = flow.select_scopes(subject, &request.scope).await?;
     let definition = organization_definition(&selection)?;
+    awaiting.check_definition(&definition.compiled)?;
+    let presentations = flow.verify(awaiting.presentations(), now).await?;
+    let verified = awaiting.verified(presentations, &expected)?;
     let evaluated = verified.evaluate(&definition.compiled)?;
     let signer = evaluated
         .signed_by()

@@ -21,6 +21,7 @@ use url::Url;
 use crate::config::HttpClientConfig;
 
 mod address;
+pub mod budget;
 
 pub use address::{is_public, refusal};
 
@@ -43,6 +44,10 @@ pub enum FetchError {
     /// Connection, TLS or protocol failure.
     #[error("{0}")]
     Network(String),
+    /// The inbound request this fetch is for has spent its outbound budget; nothing was sent.
+    /// Not a fact about the remote, so never to be cached as one.
+    #[error("the request's outbound budget is spent")]
+    OverBudget,
 }
 
 /// A connection the guard refused, raised inside reqwest (by the resolver or the redirect
@@ -184,8 +189,18 @@ impl OutboundClient {
         Ok((status, fetched.body))
     }
 
-    async fn send(&self, url: &Url, accept: &str) -> Result<reqwest::Response, FetchError> {
+    /// The checks before any connection: the URL, then the request's budget.
+    fn admit(&self, url: &Url) -> Result<(), FetchError> {
         self.check_url(url)?;
+        if budget::spend() {
+            Ok(())
+        } else {
+            Err(FetchError::OverBudget)
+        }
+    }
+
+    async fn send(&self, url: &Url, accept: &str) -> Result<reqwest::Response, FetchError> {
+        self.admit(url)?;
         self.client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, accept)
@@ -204,7 +219,7 @@ impl OutboundClient {
         body: Vec<u8>,
         headers: &[(&str, &str)],
     ) -> Result<(u16, reqwest::header::HeaderMap, Bytes), FetchError> {
-        self.check_url(url)?;
+        self.admit(url)?;
         let mut request = self
             .client
             .post(url.clone())

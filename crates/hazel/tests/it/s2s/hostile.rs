@@ -2,8 +2,14 @@
 //! `../shared/reviews/2026-12-05-security.md`): presentations whose signers, issuers and status
 //! lists point at servers the client controls, or at ports it wants to probe.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::routing::get;
 use jose::jws::Header;
 use jose::jwt::Claims;
@@ -78,6 +84,17 @@ pub async fn token_request(
     credentials: Vec<Value>,
     nonce: &str,
 ) -> (StatusCode, Value) {
+    token_request_for(served, holder, credentials, nonce, SCOPE).await
+}
+
+/// [`token_request`] for `scope`.
+pub async fn token_request_for(
+    served: &Served,
+    holder: &Party,
+    credentials: Vec<Value>,
+    nonce: &str,
+    scope: &str,
+) -> (StatusCode, Value) {
     let audience = issuer(served, "verifier");
     let now = served.node.now();
     let claims = vc::jwt::presentation_claims(
@@ -102,7 +119,7 @@ pub async fn token_request(
             ("grant_type", "vp_token-bearer"),
             ("assertion", &assertion),
             ("presentation_submission", &submission),
-            ("scope", SCOPE),
+            ("scope", scope),
             ("client_id", &holder.did),
         ],
         &[],
@@ -194,4 +211,141 @@ async fn regression_23_a_credential_with_many_status_entries_is_refused_before_a
             .contains("at most 4 status entries"),
         "{body}"
     );
+}
+
+/// The documents a [`CountingDidServer`] serves, by path, and its request count.
+type DidServerState = (Arc<HashMap<String, Value>>, Arc<AtomicUsize>);
+
+/// A DID server a client controls: it serves the did:web documents of the parties it makes and
+/// counts every request it gets.
+struct CountingDidServer {
+    address: String,
+    documents: HashMap<String, Value>,
+    requests: Arc<AtomicUsize>,
+    listener: Option<tokio::net::TcpListener>,
+}
+
+impl CountingDidServer {
+    async fn bind() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self {
+            address: listener.local_addr().unwrap().to_string(),
+            documents: HashMap::new(),
+            requests: Arc::new(AtomicUsize::new(0)),
+            listener: Some(listener),
+        }
+    }
+
+    /// A party whose did:web document this server serves (once it runs).
+    fn party(&mut self, name: &str) -> Party {
+        let did = format!("did:web:{}:{name}", self.address.replace(':', "%3A"));
+        let party = Party::named(&did);
+        let method = format!("{did}#0");
+        self.documents.insert(
+            format!("/{name}/did.json"),
+            json!({
+                "@context": ["https://www.w3.org/ns/did/v1",
+                             "https://w3c.github.io/vc-jws-2020/contexts/v1/"],
+                "id": did,
+                "verificationMethod": [{"id": method, "type": "JsonWebKey2020",
+                                        "controller": did,
+                                        "publicKeyJwk": party.key.public_jwk().to_json()}],
+                "assertionMethod": [method],
+                "authentication": [method],
+            }),
+        );
+        party
+    }
+
+    fn run(&mut self) {
+        async fn answer(
+            State((documents, requests)): State<DidServerState>,
+            uri: Uri,
+        ) -> Result<axum::Json<Value>, StatusCode> {
+            requests.fetch_add(1, Ordering::SeqCst);
+            documents
+                .get(uri.path())
+                .cloned()
+                .map(axum::Json)
+                .ok_or(StatusCode::NOT_FOUND)
+        }
+        let state = (Arc::new(self.documents.clone()), self.requests.clone());
+        let router = Router::new().fallback(get(answer)).with_state(state);
+        let listener = self.listener.take().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// `count` credentials for `holder`, each from an issuer of its own on `server`.
+fn credentials_of_many_issuers(
+    server: &mut CountingDidServer,
+    holder: &Party,
+    count: usize,
+) -> Vec<Value> {
+    (0..count)
+        .map(|i| credential(&server.party(&format!("issuer{i}")), &holder.did, &[]))
+        .collect()
+}
+
+/// Issue 23, finding 6: at a8a2f86 one request fetched whatever its presentations named, one
+/// fetch per signer, issuer and status list, sequentially, each up to `http.client.timeout`.
+/// Now every request to the public listener has an outbound budget (default 16).
+#[tokio::test]
+async fn regression_23_a_request_costs_at_most_its_outbound_budget() {
+    for (budget, expected) in [(None, 16), (Some(1000), 18)] {
+        let served = served(|config, _| {
+            if let Some(budget) = budget {
+                config.http.public.outboundbudget = budget;
+            }
+        })
+        .await;
+        subject(&served.api, "verifier").await;
+        let mut server = CountingDidServer::bind().await;
+        let holder = Party::jwk();
+        let credentials = credentials_of_many_issuers(&mut server, &holder, 18);
+        server.run();
+        let (status, body) = token_request(&served, &holder, credentials, "budget").await;
+        assert_eq!(
+            server.requests(),
+            expected,
+            "budget {budget:?}: one fetch per issuer, at most the budget: {body}"
+        );
+        if budget.is_none() {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert!(
+                body["error_description"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("DID document could not be retrieved"),
+                "{body}"
+            );
+        }
+    }
+}
+
+/// Issue 23, finding 6: a request for a scope with no policy, or with more credentials than
+/// any definition asks for, is refused before anything is resolved.
+#[tokio::test]
+async fn regression_23_hopeless_requests_are_refused_before_any_fetch() {
+    let served = served(|_, _| {}).await;
+    subject(&served.api, "verifier").await;
+    let mut server = CountingDidServer::bind().await;
+    let holder = server.party("holder");
+    let few = credentials_of_many_issuers(&mut server, &holder, 2);
+    let many = credentials_of_many_issuers(&mut server, &holder, 21);
+    server.run();
+    let (status, body) = token_request_for(&served, &holder, few, "s1", "unknown").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_scope", "{body}");
+    let (status, body) = token_request(&served, &holder, many, "s2").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error_description"],
+        "the presentations hold more than 20 credentials"
+    );
+    assert_eq!(server.requests(), 0);
 }
