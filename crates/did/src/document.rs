@@ -5,7 +5,7 @@ use jose::Jwk;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{DidUrl, Error, multikey};
+use crate::{DidUrl, Error, heap, multikey};
 
 /// The default `@context` of documents Hazel writes: DID Core and JsonWebKey2020.
 pub const DEFAULT_CONTEXT: [&str; 2] = [
@@ -43,7 +43,30 @@ pub struct VerificationMethod {
     pub other: Map<String, Value>,
 }
 
+/// The members of a JWK that Hazel reads (RFC 7517 §4, RFC 7518 §6); a key from someone else's
+/// document keeps only these. `d` stays so that a document publishing a private key is still
+/// refused when the key is used.
+const JWK_MEMBERS: [&str; 10] = ["kty", "crv", "x", "y", "n", "e", "d", "alg", "use", "kid"];
+
 impl VerificationMethod {
+    /// Drops the members Hazel does not read, of the method and of its JWK.
+    fn trim(&mut self) {
+        self.other = Map::new();
+        if let Some(Value::Object(jwk)) = &mut self.public_key_jwk {
+            jwk.retain(|name, _| JWK_MEMBERS.contains(&name.as_str()));
+        }
+    }
+
+    /// The heap behind the method.
+    fn heap_size(&self) -> usize {
+        heap::string(&self.id)
+            + heap::string(&self.kind)
+            + heap::string(&self.controller)
+            + self.public_key_jwk.as_ref().map_or(0, heap::value)
+            + self.public_key_multibase.as_deref().map_or(0, heap::string)
+            + heap::map(&self.other)
+    }
+
     /// A JsonWebKey2020 method for a public JWK.
     pub fn json_web_key(id: String, controller: String, jwk: &Jwk) -> Self {
         Self {
@@ -101,6 +124,26 @@ pub struct Service {
     /// Every other member.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+impl MethodRef {
+    /// The heap behind the entry.
+    fn heap_size(&self) -> usize {
+        match self {
+            MethodRef::Reference(id) => heap::string(id),
+            MethodRef::Embedded(method) => method.heap_size(),
+        }
+    }
+}
+
+impl Service {
+    /// The heap behind the service.
+    fn heap_size(&self) -> usize {
+        heap::string(&self.id)
+            + heap::value(&self.kind)
+            + heap::value(&self.service_endpoint)
+            + heap::map(&self.other)
+    }
 }
 
 /// Verification relationships (DID Core §5.3).
@@ -211,13 +254,48 @@ impl Document {
     /// else serves is then bounded by what it uses.
     pub fn without_unknown_members(mut self) -> Self {
         self.other = Map::new();
-        for method in &mut self.verification_method {
-            method.other = Map::new();
+        let embedded = [
+            &mut self.authentication,
+            &mut self.assertion_method,
+            &mut self.key_agreement,
+            &mut self.capability_invocation,
+            &mut self.capability_delegation,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| match entry {
+            MethodRef::Embedded(method) => Some(method),
+            MethodRef::Reference(_) => None,
+        });
+        for method in self.verification_method.iter_mut().chain(embedded) {
+            method.trim();
         }
         for service in &mut self.service {
             service.other = Map::new();
         }
         self
+    }
+
+    /// About how many bytes the document takes in memory, itself and what it owns
+    /// ([`crate::heap`]).
+    pub fn heap_size(&self) -> usize {
+        size_of::<Self>()
+            + heap::value(&self.context)
+            + heap::string(&self.id)
+            + self.controller.as_ref().map_or(0, heap::value)
+            + heap::vec(&self.verification_method, VerificationMethod::heap_size)
+            + [
+                &self.authentication,
+                &self.assertion_method,
+                &self.key_agreement,
+                &self.capability_invocation,
+                &self.capability_delegation,
+            ]
+            .into_iter()
+            .map(|entries| heap::vec(entries, MethodRef::heap_size))
+            .sum::<usize>()
+            + heap::vec(&self.service, Service::heap_size)
+            + heap::map(&self.other)
     }
 
     /// The entries of a relationship.

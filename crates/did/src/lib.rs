@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod error;
+pub mod heap;
 pub mod methods;
 pub mod multikey;
 pub mod resolver;

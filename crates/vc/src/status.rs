@@ -54,7 +54,14 @@ pub fn decode(encoded: &str) -> Result<Vec<u8>, Error> {
     let text = encoded.strip_prefix('u').unwrap_or(encoded);
     let compressed = jose::base64url::decode(text.trim_end_matches('='), "encodedList")
         .map_err(|_| invalid("encodedList is not base64url"))?;
-    let mut bits = Vec::new();
+    // The gzip trailer states the decompressed size (RFC 1952 §2.3.1, ISIZE): reserving it,
+    // within the limit, spares the doubling growth of the buffer, whose slack a cached list
+    // would otherwise keep. A false ISIZE only costs that growth.
+    let stated = compressed
+        .last_chunk::<4>()
+        .map_or(0, |isize| u32::from_le_bytes(*isize));
+    let reserve = usize::try_from(u64::from(stated).min(MAX_LIST_BYTES)).unwrap_or(0);
+    let mut bits = Vec::with_capacity(reserve);
     GzDecoder::new(compressed.as_slice())
         .take(MAX_LIST_BYTES + 1)
         .read_to_end(&mut bits)
@@ -62,6 +69,7 @@ pub fn decode(encoded: &str) -> Result<Vec<u8>, Error> {
     if bits.len() as u64 > MAX_LIST_BYTES {
         return Err(invalid("encodedList is too large"));
     }
+    bits.shrink_to_fit();
     Ok(bits)
 }
 

@@ -152,3 +152,43 @@ fn published_private_keys_are_refused() {
         .unwrap_err();
     assert!(error.to_string().contains("private"), "{error}");
 }
+
+/// Issue 23, finding 2: a fetched document is kept without what Hazel does not read, and its
+/// size in memory is what a cache counts.
+#[test]
+fn regression_23_a_kept_document_holds_only_what_is_read() {
+    let mut doc = document();
+    let padding = json!("p".repeat(10_000));
+    doc.other.insert("padding".into(), padding.clone());
+    doc.verification_method[0]
+        .other
+        .insert("padding".into(), padding.clone());
+    let jwk = doc.verification_method[0].public_key_jwk.as_mut().unwrap();
+    jwk["padding"] = padding.clone();
+    jwk["d"] = json!("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI");
+    let mut embedded = doc.verification_method[1].clone();
+    embedded.other.insert("padding".into(), padding);
+    doc.authentication.push(MethodRef::Embedded(embedded));
+    let before = doc.heap_size();
+    assert!(before > 40_000, "{before}");
+
+    let kept = doc.without_unknown_members();
+    assert!(kept.other.is_empty());
+    let method = &kept.verification_method[0];
+    assert!(method.other.is_empty());
+    let jwk = method.public_key_jwk.as_ref().unwrap();
+    assert!(jwk.get("padding").is_none());
+    assert_eq!(jwk["x"], "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU");
+    assert!(
+        jwk.get("d").is_some(),
+        "a published private key is still seen"
+    );
+    let Some(MethodRef::Embedded(embedded)) = kept.authentication.last() else {
+        panic!("the embedded method stays");
+    };
+    assert!(embedded.other.is_empty());
+    let after = kept.heap_size();
+    assert!(after < 10_000, "{after}");
+    // Parsed, a document takes several times its text: the count is of the parsed form.
+    assert!(after > serde_json::to_vec(&kept).unwrap().len(), "{after}");
+}

@@ -31,8 +31,9 @@ pub trait OwnDocuments: Send + Sync + std::fmt::Debug {
 
 /// Most cached documents; beyond this, expired entries are dropped, then the oldest.
 const MAX_CACHED: usize = 10_000;
-/// The most bytes of fetched documents the cache keeps, counted as fetched.
-const MAX_CACHED_BYTES: usize = 32 * 1024 * 1024;
+/// The most bytes of fetched documents the cache keeps, as they take in memory (a document with
+/// one key takes about 4 KiB).
+const MAX_CACHED_BYTES: usize = 16 * 1024 * 1024;
 /// The largest DID document fetched: a document lists keys and services, and a few kilobytes
 /// is usual; anyone can make the node fetch one, so it is bounded well below the general limit.
 pub const MAX_DOCUMENT_SIZE: usize = 64 * 1024;
@@ -124,11 +125,11 @@ impl NodeResolver {
                     .unwrap_or(self.config.cachettl)
                     .min(self.config.maxcachettl);
                 match Document::parse_for(did, &fetched.body) {
-                    Ok(document) => (
-                        Ok(Arc::new(document.without_unknown_members())),
-                        ttl,
-                        fetched.body.len(),
-                    ),
+                    Ok(document) => {
+                        let document = document.without_unknown_members();
+                        let size = document.heap_size();
+                        (Ok(Arc::new(document)), ttl, size)
+                    }
                     Err(error) => failed(Error::Unavailable(error.to_string())),
                 }
             }

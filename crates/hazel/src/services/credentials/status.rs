@@ -36,7 +36,7 @@ const SERVED_ENTRIES: usize = 10_000;
 /// Lists of other issuers kept at most: their URLs come from credentials anyone can present.
 const FETCHED_ENTRIES: usize = 10_000;
 /// The most bytes of other issuers' lists kept, as decoded bits (a usual list is 16 KiB).
-const FETCHED_BYTES: usize = 32 * 1024 * 1024;
+const FETCHED_BYTES: usize = 8 * 1024 * 1024;
 /// The largest status list response fetched: a 131,072-bit list compresses to a few hundred
 /// bytes when sparse and to about 22 KiB at worst, as base64url in a signed credential.
 pub const MAX_LIST_RESPONSE: usize = 256 * 1024;
