@@ -2,7 +2,8 @@
 //! the checks of RFC 9449 §4.3 (`oauth::dpop`) with the node's window and skew, the `jti` replay
 //! store of §11.1, and the server nonces of §8.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use oauth::dpop::{DpopError, Expected, Proof};
 
@@ -56,12 +57,26 @@ pub enum DpopRefusal {
 pub struct DpopGuard {
     settings: DpopSettings,
     replay: Replay,
+    current: Arc<Mutex<Option<CurrentNonce>>>,
+}
+
+/// The nonce this node hands out, to every answer until half its life is gone (RFC 9449 §8 lets
+/// one nonce serve many clients): a nonce per answer would let anyone add an entry to the store
+/// with every request, refused or not.
+#[derive(Debug)]
+struct CurrentNonce {
+    value: String,
+    renew_at: Instant,
 }
 
 impl DpopGuard {
     /// A guard with `settings`, keeping `jti`s and nonces in `replay`.
     pub fn new(settings: DpopSettings, replay: Replay) -> Self {
-        Self { settings, replay }
+        Self {
+            settings,
+            replay,
+            current: Arc::default(),
+        }
     }
 
     /// Whether the token endpoint requires server nonces.
@@ -121,8 +136,54 @@ impl DpopGuard {
         Ok(self.replay.claim_all(&[jti]).await?.is_none())
     }
 
-    /// §8: a fresh nonce for the `DPoP-Nonce` header, valid as long as a proof is.
+    /// §8: a nonce for the `DPoP-Nonce` header, valid for at least half as long as a proof is;
+    /// the same one for every answer until then.
     pub async fn issue_nonce(&self) -> Result<String, StorageError> {
-        self.replay.issue_nonce(self.settings.max_age).await
+        let now = Instant::now();
+        if let Some(current) = self.current_nonce(now) {
+            return Ok(current);
+        }
+        // Two answers renewing at once each store a nonce, and both stay valid.
+        let value = self.replay.issue_nonce(self.settings.max_age).await?;
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(CurrentNonce {
+            value: value.clone(),
+            renew_at: now + self.settings.max_age / 2,
+        });
+        Ok(value)
+    }
+
+    fn current_nonce(&self, now: Instant) -> Option<String> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            .filter(|current| current.renew_at > now)
+            .map(|current| current.value.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::infra::storage::session::MemorySessionStore;
+
+    /// Issue 23: at a8a2f86, with `auth.dpop.requirenonce`, every answer of the token endpoint
+    /// stored a nonce of its own, so anyone could grow the session store a request at a time.
+    #[tokio::test]
+    async fn regression_23_answers_share_one_nonce_while_it_is_fresh() {
+        let settings = DpopSettings {
+            max_age: Duration::from_secs(60),
+            skew: Duration::from_secs(5),
+            require_nonce: true,
+        };
+        let guard = DpopGuard::new(settings, Replay::new(Arc::new(MemorySessionStore::new())));
+        let first = guard.issue_nonce().await.unwrap();
+        assert_eq!(guard.issue_nonce().await.unwrap(), first);
+        assert!(guard.replay.is_issued_nonce(&first).await.unwrap());
+        // Past half its life, the next answer gets a new one; the old stays valid.
+        guard.current.lock().unwrap().as_mut().unwrap().renew_at = Instant::now();
+        let second = guard.issue_nonce().await.unwrap();
+        assert_ne!(second, first);
+        assert!(guard.replay.is_issued_nonce(&first).await.unwrap());
+        assert!(guard.replay.is_issued_nonce(&second).await.unwrap());
     }
 }
