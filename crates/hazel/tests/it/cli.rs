@@ -84,6 +84,16 @@ pub(crate) struct Running {
     lines: std::sync::mpsc::Receiver<String>,
 }
 
+/// A test that fails before it terminates the node leaves no node running.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn start(dir: &std::path::Path, extra: &[&str]) -> Running {
     start_on(dir, "127.0.0.1:0", extra)
 }

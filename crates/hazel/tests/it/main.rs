@@ -13,6 +13,7 @@ mod e2e;
 mod http;
 mod jsonld;
 mod keys;
+mod memory;
 mod policy;
 mod resolver;
 mod s2s;

@@ -10,7 +10,7 @@
 mod claims;
 mod client;
 mod dpop;
-mod hostile;
+pub mod hostile;
 mod metadata;
 mod resource_server;
 mod scopes;
