@@ -135,6 +135,54 @@ async fn strict_mode_refuses_loopback_private_and_local_names() {
     }
 }
 
+/// Issue 23, finding 4: at a8a2f86 strict mode let DIDs through whose hosts reach private
+/// addresses by way of another form: NAT64, IPv4-compatible, 6to4, Teredo, site-local,
+/// discard-only and benchmarking addresses. A node that still tried would send packets off this
+/// machine, so the test runs in a network namespace of its own, with only a loopback that is
+/// down (`unshare -rn`): a regression fails here, not somewhere on the network.
+#[tokio::test]
+async fn regression_23_strict_mode_refuses_every_address_that_is_not_global() {
+    const IN_NAMESPACE: &str = "HAZEL_TEST_IN_NETWORK_NAMESPACE";
+    if std::env::var_os(IN_NAMESPACE).is_none() {
+        let test = "resolver::regression_23_strict_mode_refuses_every_address_that_is_not_global";
+        let status = std::process::Command::new("unshare")
+            .args(["--user", "--map-root-user", "--net", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", test, "--test-threads", "1"])
+            .env(IN_NAMESPACE, "1")
+            .status()
+            .expect("unshare (util-linux) runs this test without a network");
+        assert!(status.success(), "in the network namespace: {status}");
+        return;
+    }
+    let (strict, _dir) = support::embedded_node().await;
+    for (did, reaches) in [
+        ("did:web:%5B64%3Aff9b%3A%3Aa00%3A5%5D", "NAT64 of 10.0.0.5"),
+        ("did:web:%5B64%3Aff9b%3A1%3A%3A1%5D", "local-use NAT64"),
+        ("did:web:%5B%3A%3Aa00%3A5%5D", "IPv4-compatible 10.0.0.5"),
+        (
+            "did:web:%5B%3A%3Affff%3A7f00%3A1%5D",
+            "IPv4-mapped loopback",
+        ),
+        ("did:web:%5B2002%3Aa00%3A5%3A%3A1%5D", "6to4 of 10.0.0.5"),
+        ("did:web:%5B2001%3A%3A1%5D", "Teredo"),
+        ("did:web:%5Bfec0%3A%3A1%5D", "site-local"),
+        ("did:web:%5B100%3A%3A1%5D", "discard-only"),
+        ("did:web:198.18.0.1", "benchmarking"),
+    ] {
+        let error = strict
+            .resolver()
+            .resolve(&Did::parse(did).unwrap())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, did::Error::NotAllowed(_)),
+            "{did} ({reaches}): {}",
+            error.detail()
+        );
+    }
+}
+
 /// Defect of a8a2f86: a DID that strict mode refuses by rule was answered 502, as if the remote
 /// were down. It is the caller's DID that is not allowed: 400, naming the rule, and nothing was
 /// fetched.
